@@ -1,0 +1,45 @@
+/*
+ * Number formatting and the plain-text tables of /api/v1/stats, byte for
+ * byte as the original v2ray-stat prints them.
+ */
+#ifndef V2S_FMT_H
+#define V2S_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Bytes in binary units: "%.2f GiB" / "%.2f MiB" / "%.2f KiB" / "%.0f B". */
+void fmt_bytes(int64_t bytes, char *out, size_t outsz);
+/* Bits per second in decimal units: "%.2f Mbps" / "%.2f Kbps" / "%.0f bps". */
+void fmt_rate(int64_t bps, char *out, size_t outsz);
+
+/*
+ * A text table.  Column width = the longest of the title and the values
+ * (bytes, values cut at 255 bytes).  Header cells are left-aligned and
+ * padded to width + 2; then a row of '-' x width + 2 spaces per column;
+ * data cells of right-aligned columns are padded on the left to width and
+ * followed by 2 spaces, others left-aligned padded to width + 2; every row
+ * ends in "\n".
+ */
+struct table {
+	size_t ncols;
+	const char **titles; /* borrowed, ncols entries */
+	const int *right;    /* borrowed, ncols flags */
+	char **cells;	     /* owned copies, row-major */
+	size_t nrows;
+	size_t cap;
+};
+
+/* Starts an empty table with NCOLS columns. */
+void table_init(struct table *t, size_t ncols, const char **titles,
+    const int *right);
+/* Appends one row: NCOLS strings, copied. */
+void table_add_row(struct table *t, const char *const *cells);
+/* Appends the rendered table to OUT. */
+void table_render(const struct table *t, struct buf *out);
+/* Frees the rows; accepts a zeroed struct. */
+void table_free(struct table *t);
+
+#endif

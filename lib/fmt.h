@@ -26,15 +26,15 @@ void fmt_rate(int64_t bps, char *out, size_t outsz);
 struct table {
 	size_t ncols;
 	const char **titles; /* borrowed, ncols entries */
-	const int *right;    /* borrowed, ncols flags */
-	char **cells;	     /* owned copies, row-major */
+	const int *right; /* borrowed, ncols flags */
+	char **cells; /* owned copies, row-major */
 	size_t nrows;
 	size_t cap;
 };
 
 /* Starts an empty table with NCOLS columns. */
-void table_init(struct table *t, size_t ncols, const char **titles,
-    const int *right);
+void table_init(
+    struct table *t, size_t ncols, const char **titles, const int *right);
 /* Appends one row: NCOLS strings, copied. */
 void table_add_row(struct table *t, const char *const *cells);
 /* Appends the rendered table to OUT. */

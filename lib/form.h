@@ -8,13 +8,13 @@
 #include <stddef.h>
 
 struct form_limits {
-	size_t max_params;  /* most key=value pairs in one form */
-	size_t max_key;	    /* longest decoded key, bytes */
-	size_t max_value;   /* longest decoded value, bytes */
+	size_t max_params; /* most key=value pairs in one form */
+	size_t max_key; /* longest decoded key, bytes */
+	size_t max_value; /* longest decoded value, bytes */
 };
 
 struct form_param {
-	char *key;   /* owned, decoded, NUL-terminated, no NUL inside */
+	char *key; /* owned, decoded, NUL-terminated, no NUL inside */
 	char *value; /* owned, decoded, NUL-terminated, no NUL inside */
 };
 
@@ -25,12 +25,12 @@ struct form {
 
 enum form_err {
 	FORM_OK,
-	FORM_E2BIG,	/* more than max_params pairs */
-	FORM_EKEYLEN,	/* a key longer than max_key */
-	FORM_EVALLEN,	/* a value longer than max_value */
-	FORM_EESCAPE,	/* a '%' not followed by two hex digits */
-	FORM_ENUL,	/* a decoded NUL byte (%00) in a key or value */
-	FORM_EDUP,	/* the same key twice (also across forms) */
+	FORM_E2BIG, /* more than max_params pairs */
+	FORM_EKEYLEN, /* a key longer than max_key */
+	FORM_EVALLEN, /* a value longer than max_value */
+	FORM_EESCAPE, /* a '%' not followed by two hex digits */
+	FORM_ENUL, /* a decoded NUL byte (%00) in a key or value */
+	FORM_EDUP, /* the same key twice (also across forms) */
 	FORM_EEMPTYKEY, /* "=value" */
 };
 

@@ -10,9 +10,9 @@
 #define MULTIPART_MAX_BOUNDARY 70 /* RFC 2046 */
 
 struct mpart {
-	char name[128];	    /* form field name; "" if none */
+	char name[128]; /* form field name; "" if none */
 	char filename[256]; /* "" if no filename parameter */
-	const char *data;   /* borrowed: points into the body */
+	const char *data; /* borrowed: points into the body */
 	size_t len;
 };
 
@@ -36,7 +36,7 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
     struct mpart *parts, size_t maxparts, char *err, size_t errsz);
 
 /* Returns the first part named NAME, or NULL. */
-const struct mpart *multipart_find(const struct mpart *parts, size_t n,
-    const char *name);
+const struct mpart *multipart_find(
+    const struct mpart *parts, size_t n, const char *name);
 
 #endif

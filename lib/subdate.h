@@ -12,7 +12,7 @@
 #define SUBDATE_MAX_DAYS 36500
 
 struct subdate_offset {
-	int unlimited;	 /* the value was exactly "0": clear sub_end */
+	int unlimited; /* the value was exactly "0": clear sub_end */
 	long long hours; /* signed total offset in hours (days * 24 + hours) */
 };
 
@@ -25,8 +25,8 @@ struct subdate_offset {
  * The sign applies to the whole offset.  Days are limited to 36500 and
  * hours to 36500 * 24.  Returns 0, or -1 with a reason in ERR.
  */
-int subdate_parse_offset(const char *s, struct subdate_offset *off,
-    char *err, size_t errsz);
+int subdate_parse_offset(
+    const char *s, struct subdate_offset *off, char *err, size_t errsz);
 
 /*
  * Parses a stored "YYYY-MM-DD-HH" (UTC) into *T.  "" sets *T to 0
@@ -46,7 +46,7 @@ void subdate_format(time_t t, char *out, size_t outsz);
  * Returns 0, or -1 (reason in ERR) if CUR is malformed or the result falls
  * outside 1970..9999.
  */
-int subdate_apply(const char *cur, const struct subdate_offset *off,
-    time_t now, char *out, size_t outsz, char *err, size_t errsz);
+int subdate_apply(const char *cur, const struct subdate_offset *off, time_t now,
+    char *out, size_t outsz, char *err, size_t errsz);
 
 #endif

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#define VALID_USER_MAX_CHARS 40	 /* the original's limit, in characters */
+#define VALID_USER_MAX_CHARS 40 /* the original's limit, in characters */
 #define VALID_USER_MAX_BYTES 160
-#define VALID_CRED_MAX 64	 /* trojan password, bytes */
+#define VALID_CRED_MAX 64 /* trojan password, bytes */
 #define VALID_TAG_MAX 64
 
 /* 1 if the N bytes at S are well-formed UTF-8 (no overlongs, no

@@ -59,6 +59,11 @@ int
 api_delete_user(struct req *req)
 {
 	static const char *const deletes[] = {
+		/* the core keeps the user's counters until it restarts */
+		"INSERT OR REPLACE INTO deleted_users (user, sess_uplink, "
+		"sess_downlink, at) SELECT user, sess_uplink, sess_downlink, "
+		"CAST(strftime('%s', 'now') AS INTEGER) FROM clients_stats "
+		"WHERE user = ?1",
 		"DELETE FROM clients_stats WHERE user = ?1",
 		"DELETE FROM dns_stats WHERE user = ?1",
 		"DELETE FROM user_ips WHERE user = ?1",

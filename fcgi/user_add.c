@@ -137,16 +137,30 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 		return 409;
 	}
 
+	/* A name deleted earlier resumes from the raw counter values the
+	 * core still holds for it, so old traffic is not counted again. */
 	now_hour_utc(created, sizeof(created));
 	st = db_stmt(&req->app->db,
 	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
-	    "inbound_tag, last_seen) VALUES (?1, ?2, 'true', ?3, ?4, '')");
+	    "inbound_tag, last_seen, sess_uplink, sess_downlink) SELECT ?1, "
+	    "?2, 'true', ?3, ?4, '', COALESCE((SELECT sess_uplink FROM "
+	    "deleted_users WHERE user = ?1), 0), COALESCE((SELECT "
+	    "sess_downlink FROM deleted_users WHERE user = ?1), 0)");
 	if (st == NULL)
 		return DB_ERR;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, cred_out, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, tag, -1, SQLITE_STATIC);
+	rc = db_step(&req->app->db, st);
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	st =
+	    db_stmt(&req->app->db, "DELETE FROM deleted_users WHERE user = ?1");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	rc = db_step(&req->app->db, st);
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 200;

@@ -54,6 +54,13 @@ static const char *const schema_v1[] = {
 	" rx INTEGER NOT NULL,"
 	" tx INTEGER NOT NULL,"
 	" at INTEGER NOT NULL)",
+	/* Users the admin deleted whose counters the core still keeps (until
+	 * it restarts), with the raw values to resume from if re-added. */
+	"CREATE TABLE IF NOT EXISTS deleted_users ("
+	" user TEXT PRIMARY KEY COLLATE NOCASE,"
+	" sess_uplink INTEGER NOT NULL DEFAULT 0,"
+	" sess_downlink INTEGER NOT NULL DEFAULT 0,"
+	" at INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS worker_state ("
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL)",

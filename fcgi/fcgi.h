@@ -108,6 +108,9 @@ int api_stats_base(struct req *req);
 /* api_dns.c */
 int api_dns_stats(struct req *req);
 int api_delete_dns_stats(struct req *req);
+/* api_health.c */
+int api_health(struct req *req);
+int api_metrics(struct req *req);
 /* api_reset.c */
 int api_reset_traffic_stats(struct req *req);
 int api_reset_clients_stats(struct req *req);

@@ -32,6 +32,8 @@ static const struct route routes[] = {
 	{ "/api/v1/stats", "GET", api_stats, 0 },
 	{ "/api/v1/stats/base", "GET", api_stats_base, 0 },
 	{ "/api/v1/dns_stats", "GET", api_dns_stats, 0 },
+	{ "/api/v1/health", "GET", api_health, 0 },
+	{ "/api/v1/metrics", "GET", api_metrics, 0 },
 	{ "/api/v1/delete_dns_stats", "POST", api_delete_dns_stats,
 	    ROUTE_WRITE },
 	{ "/api/v1/reset_traffic_stats", "POST", api_reset_traffic_stats,

@@ -185,6 +185,9 @@ static void apply_map(struct loader *, const struct ynode *, const char *, int);
 
 /* ------------------------------------------------------------ messages */
 
+static void vmsg(struct loader *, size_t, int, const char *, va_list)
+    __attribute__((__format__(printf, 4, 0)));
+
 static void
 vmsg(struct loader *ld, size_t line, int warning, const char *fmt, va_list ap)
 {
@@ -1031,7 +1034,7 @@ read_file(struct loader *ld, char **text, size_t *len)
 	*len = 0;
 	p = NULL;
 	rc = -1;
-	if ((fd = open(ld->path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(ld->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		emsg(ld, 0, "cannot open: %s", strerror(errno));
 		goto out;
 	}

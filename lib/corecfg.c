@@ -238,7 +238,7 @@ read_file(const char *path, char **text, size_t *len, char *err, size_t errsz)
 	*len = 0;
 	p = NULL;
 	rc = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		snprintf(
 		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
 		goto out;

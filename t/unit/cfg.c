@@ -340,13 +340,13 @@ t_messages(void)
 	}
 }
 
-/* A YAML scalar with a NUL byte cannot be written with strlen(). */
+/* Files that cannot be read, or are not regular files. */
 static void
 t_unreadable(void)
 {
 	struct cfg cfg;
 	struct buf msgs;
-	char *want;
+	char *want, *fifo;
 	const char *dir;
 	int rc;
 
@@ -371,6 +371,22 @@ t_unreadable(void)
 	free(want);
 	cfg_free(&cfg);
 	buf_free(&msgs);
+
+	/* A FIFO must not block the loader. */
+	fifo = xasprintf("%s/v2s-cfg-fifo-%ld", dir, (long)getpid());
+	if (mkfifo(fifo, 0600) == 0) {
+		buf_init(&msgs);
+		rc = cfg_load(&cfg, fifo, &msgs);
+		want = xasprintf("%s: not a regular file\n", fifo);
+		is_int(rc, -1, "FIFO is an error");
+		is_str(buf_str(&msgs), want, "FIFO message");
+		free(want);
+		cfg_free(&cfg);
+		buf_free(&msgs);
+		unlink(fifo);
+	} else
+		tap_diag("mkfifo: %s", strerror(errno));
+	free(fifo);
 }
 
 static void

@@ -1,6 +1,8 @@
 /* Unit tests for lib/corecfg.c: the core's JSON config, friendly and not. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +305,19 @@ t_failures(void)
 	is_int(rc, -1, "a directory fails");
 	ok(strstr(err, "not a regular file") != NULL, "directory: %s", err);
 	corecfg_free(&cc);
+	free(path);
+
+	path = xasprintf("%s/v2s-corecfg-fifo-%ld",
+	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0'
+		? getenv("TMPDIR")
+		: "/tmp",
+	    (long)getpid());
+	if (mkfifo(path, 0600) == 0) {
+		rc = corecfg_load(&cc, path, CORE_XRAY, err, sizeof(err));
+		is_int(rc, -1, "a FIFO fails without blocking");
+		ok(strstr(err, "not a regular file") != NULL, "FIFO: %s", err);
+		unlink(path);
+	}
 	free(path);
 
 	rc = corecfg_load(&cc, "/nonexistent", CORE_XRAY, err, 8);

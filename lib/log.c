@@ -74,6 +74,9 @@ log_wanted(enum log_level level)
 	return level >= log_level;
 }
 
+static void log_vwrite(enum log_level, const char *, const char *, va_list)
+    __attribute__((__format__(printf, 3, 0)));
+
 static void
 log_vwrite(
     enum log_level level, const char *errstr, const char *fmt, va_list ap)

@@ -42,6 +42,19 @@ enum form_err {
  * and *BADKEY (if BADKEY is not NULL) is set to a newly allocated copy of
  * the offending key, cut to max_key bytes, or NULL when there is none.
  * Returns FORM_OK or the first error.
+ *
+ * Details decided here:
+ * - S need not be NUL-terminated; S may be NULL when LEN is 0.  Only '&'
+ *   separates pairs (';' is an ordinary byte); the first '=' splits.
+ * - max_params counts the pairs of this call only, not those already in F.
+ * - Checks run pair by pair in input order; within a pair: empty raw key
+ *   (EEMPTYKEY), key escape/NUL, key length, value escape/NUL, value
+ *   length, duplicate, count.  A raw NUL byte in S is FORM_ENUL too.
+ * - *BADKEY is the decoded key, except when the key itself cannot be
+ *   decoded (EESCAPE/ENUL in the key): then it is the raw, undecoded key.
+ *   It is NULL for FORM_E2BIG and FORM_EEMPTYKEY.  It may hold any byte
+ *   but NUL: escape it before printing or logging.
+ * - Decoded bytes are not checked for UTF-8 (the validators do that).
  */
 enum form_err form_parse(struct form *f, const char *s, size_t len,
     const struct form_limits *lim, char **badkey);

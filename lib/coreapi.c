@@ -23,6 +23,7 @@
 #include <grpc/support/time.h>
 
 #include "coreapi.h"
+#include "statsdec.h"
 #include "log.h"
 #include "vapi.pb-c.h"
 #include "xmalloc.h"
@@ -59,113 +60,6 @@ static const struct flavour flavours[] = {
 #define FLAVOUR_V2FLY 0
 #define FLAVOUR_XRAY 1
 
-/*
- * An arena for protobuf-c's unpacking: a big QueryStats reply (200 000
- * counters and more) costs no allocation per counter, only a few chunks.
- * Freeing single blocks is a no-op.  The chunks are kept by the handle and
- * reused by the next reply (arena_reset()), which, for replies of the same
- * shape, walks the same chunks again: no page faults on fresh memory every
- * tick.  arena_free() releases them.
- */
-#define ARENA_ALIGN 16
-#define ARENA_FIRST (64 * 1024)
-#define ARENA_MAXCHUNK (4 * 1024 * 1024)
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t size; /* usable bytes after the header */
-	size_t used;
-};
-
-#define ARENA_HDR \
-	((sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & \
-	    ~(size_t)(ARENA_ALIGN - 1))
-
-struct arena {
-	struct arena_chunk *head; /* the first chunk */
-	struct arena_chunk *cur; /* the chunk being filled */
-	size_t next_size;
-	size_t total; /* bytes of all chunks */
-};
-
-static void *
-arena_alloc(void *data, size_t size)
-{
-	struct arena *a = data;
-	struct arena_chunk *c, *last;
-	size_t csize;
-
-	if (size > SIZE_MAX / 2)
-		return NULL;
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (size == 0)
-		size = ARENA_ALIGN;
-	/* the current chunk, else the next kept one that fits */
-	for (c = a->cur; c != NULL; c = c->next) {
-		if (c->size - c->used >= size)
-			break;
-	}
-	if (c == NULL) {
-		csize = a->next_size > size ? a->next_size : size;
-		c = xmalloc(ARENA_HDR + csize);
-		c->next = NULL;
-		c->size = csize;
-		c->used = 0;
-		a->total += csize;
-		if (a->head == NULL)
-			a->head = c;
-		else {
-			for (last = a->cur; last->next != NULL;
-			     last = last->next)
-				;
-			last->next = c;
-		}
-		if (a->next_size < ARENA_MAXCHUNK)
-			a->next_size *= 2;
-	}
-	a->cur = c;
-	c->used += size;
-	return (char *)c + ARENA_HDR + c->used - size;
-}
-
-static void
-arena_nofree(void *data, void *ptr)
-{
-	(void)data;
-	(void)ptr;
-}
-
-static void
-arena_init(struct arena *a)
-{
-	a->head = a->cur = NULL;
-	a->next_size = ARENA_FIRST;
-	a->total = 0;
-}
-
-/* Forgets every block, keeping the chunks for the next reply. */
-static void
-arena_reset(struct arena *a)
-{
-	struct arena_chunk *c;
-
-	for (c = a->head; c != NULL; c = c->next)
-		c->used = 0;
-	a->cur = a->head;
-}
-
-static void
-arena_free(struct arena *a)
-{
-	struct arena_chunk *c, *next;
-
-	for (c = a->head; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	arena_init(a);
-}
-
 struct coreapi {
 	char *target;
 	int deadline_ms;
@@ -176,7 +70,8 @@ struct coreapi {
 	char details[COREAPI_DETAILS_MAX];
 	uint8_t *rbuf; /* the last reply's bytes, kept for reuse */
 	size_t rcap;
-	struct arena arena; /* QueryStats decoding, kept for reuse */
+	char *namebuf; /* a counter name with its NUL, for the callback */
+	size_t namecap;
 };
 
 /* gRPC's log lines into ours. */
@@ -467,7 +362,6 @@ coreapi_new(const char *address, enum core_type type, int deadline_ms)
 		deadline_ms = 600000;
 	api->deadline_ms = deadline_ms;
 	api->flavour = type == CORE_XRAY ? FLAVOUR_XRAY : FLAVOUR_V2FLY;
-	arena_init(&api->arena);
 	gpr_set_log_function(grpc_log_to_ours);
 	grpc_init();
 	api->cq = grpc_completion_queue_create_for_pluck(NULL);
@@ -488,11 +382,34 @@ coreapi_free(struct coreapi *api)
 		    api->cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 	} while (ev.type != GRPC_QUEUE_SHUTDOWN);
 	grpc_completion_queue_destroy(api->cq);
-	arena_free(&api->arena);
+	free(api->namebuf);
 	free(api->rbuf);
 	free(api->target);
 	free(api);
 	grpc_shutdown();
+}
+
+/* Hands one decoded counter to the caller with a NUL-terminated name. */
+struct query_walk {
+	struct coreapi *api;
+	coreapi_stat_cb cb;
+	void *arg;
+};
+
+static int
+query_one(void *arg, const char *name, size_t len, int64_t value)
+{
+	struct query_walk *w = arg;
+	struct coreapi *api = w->api;
+
+	if (len + 1 > api->namecap) {
+		api->namecap = len + 1 > 256 ? len + 1 : 256;
+		free(api->namebuf);
+		api->namebuf = xmalloc(api->namecap);
+	}
+	memcpy(api->namebuf, name, len);
+	api->namebuf[len] = '\0';
+	return w->cb(w->arg, api->namebuf, len, value);
 }
 
 enum coreapi_rc
@@ -500,43 +417,35 @@ coreapi_query(struct coreapi *api, const char *pattern, int reset,
     coreapi_stat_cb cb, void *arg, size_t *count)
 {
 	Vapi__QueryStatsRequest req = VAPI__QUERY_STATS_REQUEST__INIT;
-	Vapi__QueryStatsResponse *resp = NULL;
-	ProtobufCAllocator pa;
+	struct query_walk w;
 	size_t rlen;
 	uint8_t *buf = NULL;
-	size_t n, i, done = 0;
+	size_t n, done = 0;
 	enum coreapi_rc rc;
-	Vapi__Stat *st;
 
-	pa.alloc = arena_alloc;
-	pa.free = arena_nofree;
-	pa.allocator_data = &api->arena;
-	arena_reset(&api->arena);
 	req.pattern = (char *)(pattern != NULL ? pattern : "");
 	req.reset = reset ? 1 : 0;
 	n = pack(&req.base, &buf);
 	rc = unary(api, STATS_SVC "QueryStats", buf, n, &rlen);
 	if (rc != COREAPI_OK)
 		goto out;
-	resp = vapi__query_stats_response__unpack(&pa, rlen, api->rbuf);
-	if (resp == NULL) {
+	/* Walked in place: no allocation per counter (lib/statsdec.h). */
+	w.api = api;
+	w.cb = cb;
+	w.arg = arg;
+	switch (statsdec_walk(api->rbuf, rlen, query_one, &w, &done)) {
+	case STATSDEC_OK:
+		break;
+	case STATSDEC_STOPPED:
+		rc = local_error(api, "stopped by the callback");
+		break;
+	default:
 		rc = local_error(api, "cannot decode the QueryStats reply");
-		goto out;
-	}
-	for (i = 0; i < resp->n_stat; i++) {
-		st = resp->stat[i];
-		if (st == NULL || st->name == NULL)
-			continue;
-		done++;
-		if (cb(arg, st->name, strlen(st->name), st->value) != 0) {
-			rc = local_error(api, "stopped by the callback");
-			break;
-		}
+		break;
 	}
 out:
 	if (count != NULL)
 		*count = done;
-	arena_reset(&api->arena);
 	free(buf);
 	return rc;
 }

@@ -103,11 +103,11 @@ void coreapi_free(struct coreapi *api);
  * NUL-terminated and valid only during that callback.  PATTERN is a
  * substring ("" or NULL for every counter).  With RESET the values are
  * those from before the reset (exact deltas; but a second poller with
- * reset steals them).  The reply is decoded without an allocation per
- * counter, into a reply buffer and an arena that the handle keeps and
- * reuses on the next call (about 100 bytes per counter, 200 000 counters:
- * ~30 MB, stays allocated until coreapi_free(); reuse avoids faulting in
- * fresh memory on every tick).  If CB returns non-zero the walk stops and
+ * reset steals them).  The reply is walked in place (lib/statsdec.h), with
+ * no allocation per counter; its bytes stay in a buffer the handle keeps
+ * and reuses (about 50 bytes per counter) until coreapi_free().  A reply
+ * that does not decode is COREAPI_ERROR after the counters before the bad
+ * bytes were passed.  If CB returns non-zero the walk stops and
  * COREAPI_ERROR is returned (code COREAPI_CODE_LOCAL).
  * *COUNT (if not NULL) gets the number of counters passed to CB.
  */

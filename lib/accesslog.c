@@ -112,6 +112,34 @@ accesslog_utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
+/*
+ * One pass over the bytes: 0 if valid UTF-8 without NUL, else
+ * ACCESSLOG_NUL (wins wherever it is) or ACCESSLOG_BAD_UTF8.
+ */
+static int
+check_bytes(const char *line, size_t len)
+{
+	const char *s = line, *end = line + len;
+	uint64_t w;
+
+	while (end - s >= 8) {
+		memcpy(&w, s, sizeof(w));
+		if ((w & UINT64_C(0x8080808080808080)) != 0)
+			goto slow;
+		/* Any zero byte (the classic haszero() test). */
+		if (((w - UINT64_C(0x0101010101010101)) & ~w &
+			UINT64_C(0x8080808080808080)) != 0)
+			return ACCESSLOG_NUL;
+		s += 8;
+	}
+slow:
+	if (memchr(s, '\0', (size_t)(end - s)) != NULL)
+		return ACCESSLOG_NUL;
+	if (!accesslog_utf8_valid(s, (size_t)(end - s)))
+		return ACCESSLOG_BAD_UTF8;
+	return 0;
+}
+
 /* "YYYY/MM/DD HH:MM:SS[.frac] "; returns the byte after the space. */
 static const char *
 parse_time(const char *p, const char *end, struct accesslog_rec *r)
@@ -436,15 +464,13 @@ enum accesslog_result
 accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 {
 	const char *p, *end, *tok;
-	int rejected;
+	int rejected, bad;
 
 	memset(r, 0, sizeof(*r));
 	if (len > ACCESSLOG_MAX_LINE)
 		return ACCESSLOG_TOO_LONG;
-	if (len > 0 && memchr(line, '\0', len) != NULL)
-		return ACCESSLOG_NUL;
-	if (!accesslog_utf8_valid(line, len))
-		return ACCESSLOG_BAD_UTF8;
+	if ((bad = check_bytes(line, len)) != 0)
+		return (enum accesslog_result)bad;
 	end = line + len;
 	while (end > line && (end[-1] == ' ' || end[-1] == '\r'))
 		end--;
@@ -620,10 +646,8 @@ accesslog_regex_match(struct accesslog_regex *re, const char *line, size_t len,
 	memset(r, 0, sizeof(*r));
 	if (len > ACCESSLOG_MAX_LINE)
 		return ACCESSLOG_TOO_LONG;
-	if (len > 0 && memchr(line, '\0', len) != NULL)
-		return ACCESSLOG_NUL;
-	if (!accesslog_utf8_valid(line, len))
-		return ACCESSLOG_BAD_UTF8;
+	if ((rc = check_bytes(line, len)) != 0)
+		return (enum accesslog_result)rc;
 	/* Validated above, so PCRE2 need not check again. */
 	rc = pcre2_match(re->code, (PCRE2_SPTR)(len > 0 ? line : ""), len, 0,
 	    PCRE2_NO_UTF_CHECK, re->md, NULL);

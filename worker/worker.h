@@ -2,22 +2,36 @@
 #ifndef V2S_WORKER_H
 #define V2S_WORKER_H
 
+#include <sys/stat.h>
+
+#include <stdint.h>
 #include <time.h>
 
 #include "acct.h"
 #include "cfg.h"
+#include "corecfg.h"
 #include "db.h"
 
 struct coreapi;
+struct ingest;
 
 struct worker {
-	struct cfg cfg;	     /* owned */
-	struct db db;	     /* owned */
+	struct cfg cfg; /* owned */
+	struct db db; /* owned */
 	struct coreapi *api; /* owned */
-	struct acct acct;    /* owned */
-	int core_up;	     /* -1 unknown, 0 down, 1 answering */
-	time_t core_since;   /* when core_up last changed */
+	struct acct acct; /* owned */
+	struct ingest *ingest; /* owned; NULL when ingestion is off */
+	int core_up; /* -1 unknown, 0 down, 1 answering */
+	time_t core_since; /* when core_up last changed */
 	char core_error[600];
+	/* reconcile.c */
+	struct corecfg core; /* owned: the core config as last read */
+	struct stat core_st; /* its identity then */
+	int core_loaded;
+	char corecfg_error[600]; /* last reason it could not be read */
+	int64_t data_version; /* of the database, at the last check */
+	int reconcile_full; /* 1 = check every user, 2 = after restart */
+	int applied_unknown; /* core_applied was empty at start */
 };
 
 /* adopt.c */
@@ -33,8 +47,30 @@ int adopt_core_users(struct worker *w);
 /*
  * Runs one tick: reads the core's uptime and counters, commits the
  * accounting, and publishes the worker's and the core's state.  A core
- * that does not answer is logged once per change, never fatal.
+ * that does not answer is logged once per change, never fatal.  Returns 1
+ * if the core restarted since the previous tick, else 0.
  */
-void worker_tick(struct worker *w);
+int worker_tick(struct worker *w);
+
+/* reconcile.c */
+/*
+ * Applies to the core and its config file what the database wants for
+ * the users the API changed since the last call (cheap when nothing did:
+ * one PRAGMA data_version).  With RETRY, changes saved while the core was
+ * unreachable are tried again.  After reconcile_core_restarted() (and at
+ * start) every user is checked.
+ */
+void reconcile_poll(struct worker *w, int retry);
+/* Marks that the core restarted: it holds only its config file's users. */
+void reconcile_core_restarted(struct worker *w);
+
+/* subs.c */
+/*
+ * Enforces subscriptions: a user whose sub_end has passed is renewed by
+ * `renew` days from the old end (repeated until it is in the future), or,
+ * without renew, disabled with reason 'expired'.  A user disabled by the
+ * admin is never touched.  Returns the number of users changed, or -1.
+ */
+int subs_tick(struct worker *w);
 
 #endif

@@ -1,0 +1,58 @@
+/*
+ * Keeping the proxy core's JSON config file in step with the database:
+ * the users of every managed inbound are set to exactly the enabled users
+ * the database wants there, while everything else in the file is kept
+ * (unknown keys, flow, fallbacks, streamSettings, the order of keys as
+ * json-c keeps it, other inbounds, client fields we do not know).  The file
+ * is replaced atomically under a lock, and only when something changed.  An
+ * unreadable or invalid file is never rewritten.
+ */
+#ifndef V2S_COREWRITE_H
+#define V2S_COREWRITE_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "corecfg.h"
+
+/* One user the core should have. */
+struct corewrite_user {
+	const char *email;	 /* borrowed */
+	const char *inbound_tag; /* borrowed */
+	enum proto proto;	 /* the inbound's protocol */
+	const char *credential;	 /* uuid (vless/vmess) or password (trojan) */
+	const char *flow;	 /* vless flow or NULL */
+};
+
+/*
+ * Sets the users of the core config at PATH (shape of TYPE: Xray/v2fly or
+ * sing-box) to WANT (N entries):
+ * - In every inbound of protocol vless, vmess or trojan, a client whose
+ *   email (sing-box: name) matches, ignoring case, a WANT entry of that
+ *   inbound is kept as it is, with only its credential field replaced if it
+ *   differs; WANT entries missing from their inbound are appended as
+ *   {"email", "id"|"password", "flow" (if any), "level": 0} (sing-box:
+ *   {"name", "uuid"|"password", "flow" (if any)}).
+ * - A client whose email is KNOWN (IS_KNOWN returns 1; the database knows
+ *   the name, enabled or not, or deleted it) but is not wanted in that
+ *   inbound is removed.  A client the database does not know is kept as it
+ *   is (the worker adopts it).
+ * - sing-box: experimental.v2ray_api.stats.users gets every wanted email
+ *   and loses known-but-unwanted ones (so new users are counted), when that
+ *   list exists.
+ * - A WANT entry whose inbound tag is not in the file is reported in
+ *   *MISSING (count) and skipped.
+ * The new file is written beside PATH (same directory), with PATH's mode
+ * and owner, fsynced, then renamed over PATH, while holding an exclusive
+ * flock(2) on "PATH.lock"; the directory is fsynced.  Output is json-c's
+ * pretty form with two-space indents (comments in the old file are lost).
+ * Returns 1 if the file was rewritten, 0 if nothing needed to change, -1
+ * with a reason in ERR if PATH could not be read or parsed or written (the
+ * file is then left exactly as it was).
+ */
+int corewrite_sync(const char *path, enum core_type type,
+    const struct corewrite_user *want, size_t n,
+    int (*is_known)(void *arg, const char *email), void *arg,
+    size_t *missing, char *err, size_t errsz);
+
+#endif

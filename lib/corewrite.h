@@ -17,11 +17,11 @@
 
 /* One user the core should have. */
 struct corewrite_user {
-	const char *email;	 /* borrowed */
+	const char *email; /* borrowed */
 	const char *inbound_tag; /* borrowed */
-	enum proto proto;	 /* the inbound's protocol */
-	const char *credential;	 /* uuid (vless/vmess) or password (trojan) */
-	const char *flow;	 /* vless flow or NULL */
+	enum proto proto; /* the inbound's protocol */
+	const char *credential; /* uuid (vless/vmess) or password (trojan) */
+	const char *flow; /* vless flow or NULL */
 };
 
 /*
@@ -52,7 +52,21 @@ struct corewrite_user {
  */
 int corewrite_sync(const char *path, enum core_type type,
     const struct corewrite_user *want, size_t n,
-    int (*is_known)(void *arg, const char *email), void *arg,
-    size_t *missing, char *err, size_t errsz);
+    int (*is_known)(void *arg, const char *email), void *arg, size_t *missing,
+    char *err, size_t errsz);
+
+/*
+ * For tests and checks: compares the core configs at A and B (shape of
+ * TYPE) while ignoring what corewrite_sync() manages: the clients (sing-box:
+ * users) arrays of vless/vmess/trojan inbounds, a "settings" object that
+ * holds nothing but "clients" where the other file has no "settings", and
+ * sing-box's experimental.v2ray_api.stats.users.  Everything else must be
+ * equal: same keys in the same order, same array lengths, strings byte for
+ * byte, numbers as written.  Returns 0 if they are equal, 1 if they differ
+ * (ERR then names the first difference, e.g. "inbounds[2].settings.fallbacks:
+ * missing in B"), -1 if either file cannot be read or parsed (ERR says why).
+ */
+int corewrite_compare(
+    const char *a, const char *b, enum core_type type, char *err, size_t errsz);
 
 #endif

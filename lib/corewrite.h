@@ -49,6 +49,32 @@ struct corewrite_user {
  * Returns 1 if the file was rewritten, 0 if nothing needed to change, -1
  * with a reason in ERR if PATH could not be read or parsed or written (the
  * file is then left exactly as it was).
+ * Details (as built):
+ * - WANT entries are grouped by (tag, email ignoring case); the first of a
+ *   group wins, later ones are duplicates (applied with it).  An entry with
+ *   no email, tag or credential, or whose protocol differs from its
+ *   inbound's, is counted in *MISSING too (MISSING may be NULL); a client
+ *   matching such a mismatched entry is kept untouched.  A second copy of a
+ *   wanted client in one inbound is removed.  Users are appended in order
+ *   of email (ignoring case), so the output depends only on the set.
+ * - "inbounds" absent or null: nothing to do.  "inbounds" not an array, or
+ *   a managed inbound whose settings/clients/users has another type than
+ *   object/array/null: -1.  A null clients/users counts as absent: it is
+ *   created only if users must be added.
+ * - json-c prints integers from their value, so a file holding an integer
+ *   that would not print back as written (leading zero, "-0", beyond the
+ *   64-bit range) or a number outside JSON's grammar ("1.", "1e") is
+ *   refused (-1).  Other numbers keep their text ("1.0", "1e5").  Strings
+ *   keep their value; their escapes may be written differently ("\u00e9" is
+ *   written as the UTF-8 character, "\/" as "/").  Of a key given twice in
+ *   one object only the last value is kept, as the cores do.
+ * - Output: keys as "key": value, a newline at the end; an empty object or
+ *   array is printed "{\n  }" / "[\n  ]" (json-c's form).
+ * - A symlink at PATH is followed: the file it points to is replaced.
+ *   The lock is taken before PATH is read.  If PATH's identity, size or
+ *   mtime changed by the time of the rename (a writer that does not take
+ *   the lock), -1 and nothing is replaced.  Not being allowed to give the
+ *   new file PATH's owner is an error (-1).
  */
 int corewrite_sync(const char *path, enum core_type type,
     const struct corewrite_user *want, size_t n,

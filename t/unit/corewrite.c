@@ -533,6 +533,32 @@ t_duplicates_and_bad_want(void)
 	free(path);
 }
 
+/* Digits in strings and comments are not numbers; "1." is refused. */
+static void
+t_number_scan(void)
+{
+	struct known k = { xray_known };
+	char *path, *text, err[256];
+	int rc;
+
+	path = tmp("scan.json");
+	spit(path,
+	    "{\"x\": \"0123 -0 1.\", /* 0123 -0 */ \"y\": '007',\n"
+	    "// 99999999999999999999 1e\n\"inbounds\": [{\"tag\": \"v\", "
+	    "\"protocol\": \"vless\"}], \"z\": [-1, 0, 2.0e-1]}\n");
+	rc = corewrite_sync(
+	    path, CORE_XRAY, xray_now, 1, is_known, &k, NULL, err, sizeof(err));
+	is_int(rc, 0, "scan: digits in strings and comments pass (%s)", err);
+	spit(path, "{\"inbounds\": [], \"x\": 1.}\n");
+	rc = corewrite_sync(
+	    path, CORE_XRAY, xray_now, 1, is_known, &k, NULL, err, sizeof(err));
+	is_int(rc, -1, "scan: 1. refused (%s)", err);
+	text = slurp(path, NULL);
+	is_str(text, "{\"inbounds\": [], \"x\": 1.}\n", "scan: untouched");
+	free(text);
+	free(path);
+}
+
 static void
 t_deterministic(void)
 {
@@ -1043,6 +1069,7 @@ main(void)
 	t_noop();
 	t_series_xray();
 	t_duplicates_and_bad_want();
+	t_number_scan();
 	t_deterministic();
 	t_singbox();
 	t_refusals();

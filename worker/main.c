@@ -144,6 +144,7 @@ main(int argc, char *argv[])
 	if (db_migrate(&w.db, err, sizeof(err)) != DB_OK)
 		fatalx("%s", err);
 	adopt_core_users(&w);
+	import_disabled_users(&w);
 
 	/* A call may take at most half a tick (and never over 5 s). */
 	deadline = w.cfg.ticker_interval * 500;
@@ -175,6 +176,7 @@ main(int argc, char *argv[])
 				next = mono_ms() + 1;
 		} else
 			reconcile_poll(&w, 0);
+		reconcile_reload_due(&w);
 		/* API changes are looked for every 100 ms between ticks. */
 		left = next - mono_ms();
 		if (left > 100)

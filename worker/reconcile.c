@@ -10,6 +10,9 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <spawn.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,17 @@
 #include "strset.h"
 #include "worker.h"
 #include "xmalloc.h"
+
+extern char **environ;
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* What applying one user came to. */
 enum outcome {
@@ -162,6 +176,17 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 	if (want && have_tag != NULL && strcmp(want_tag, have_tag) == 0 &&
 	    strcmp(want_cred, have_cred) == 0)
 		goto out; /* already as wanted */
+	if (w->cfg.core_type == CORE_SINGBOX) {
+		/* No user API: the config file and a reload apply it. */
+		j->touch_applied = 1;
+		j->applied = want;
+		if (want) {
+			j->tag = want_tag;
+			j->cred = want_cred;
+			want_tag = want_cred = NULL;
+		}
+		goto out;
+	}
 	if (*core_down) {
 		j->out = OUT_DEFERRED;
 		j->why = xstrdup("the core is unreachable");
@@ -379,9 +404,14 @@ sync_config(struct worker *w, const struct corecfg *cc)
 	    is_known, &known, &missing, err, sizeof(err));
 	if (rc == -1)
 		log_warnx("core config not updated: %s", err);
-	else if (rc == 1)
+	else if (rc == 1) {
 		log_info("core config '%s' updated (%zu users)",
 		    w->cfg.core_config, n);
+		if (w->cfg.core_type == CORE_SINGBOX &&
+		    w->cfg.core_reload_command[0] != '\0' && w->reload_at == 0)
+			w->reload_at = mono_ms() +
+			    (int64_t)w->cfg.core_reload_delay * 1000;
+	}
 out:
 	for (i = 0; i < nstr; i++)
 		free(strs[i]);
@@ -447,6 +477,33 @@ void
 reconcile_core_restarted(struct worker *w)
 {
 	w->reconcile_full = 2;
+}
+
+void
+reconcile_reload_due(struct worker *w)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", NULL, NULL };
+	pid_t pid;
+	int status;
+
+	if (w->reload_at == 0 || mono_ms() < w->reload_at)
+		return;
+	w->reload_at = 0;
+	/* A sing-box reload zeroes its counters: commit them first. */
+	worker_tick(w);
+	argv[2] = w->cfg.core_reload_command;
+	/* posix_spawn, not fork: the gRPC library's threads are running. */
+	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) {
+		log_warn("reload: cannot run '%s'", w->cfg.core_reload_command);
+		return;
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		log_warn("reload: waitpid");
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warnx("reload: '%s' failed (status %d)",
+		    w->cfg.core_reload_command, status);
+	else
+		log_info("core reloaded with '%s'", w->cfg.core_reload_command);
 }
 
 void

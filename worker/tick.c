@@ -105,6 +105,12 @@ worker_tick(struct worker *w)
 	int dbrc, restarted = 0;
 
 	rc = coreapi_sys(w->api, &sys);
+	if (rc == COREAPI_UNIMPLEMENTED) {
+		/* sing-box has no GetSysStats: restarts show as counters
+		 * that dropped. */
+		memset(&sys, 0, sizeof(sys));
+		rc = COREAPI_OK;
+	}
 	if (rc == COREAPI_OK) {
 		if ((dbrc = acct_begin(&w->acct, sys.uptime, wall_ms())) !=
 		    DB_OK) {

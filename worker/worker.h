@@ -32,6 +32,7 @@ struct worker {
 	int64_t data_version; /* of the database, at the last check */
 	int reconcile_full; /* 1 = check every user, 2 = after restart */
 	int applied_unknown; /* core_applied was empty at start */
+	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
 };
 
 /* adopt.c */
@@ -42,6 +43,12 @@ struct worker {
  * users added, or -1.
  */
 int adopt_core_users(struct worker *w);
+/*
+ * Imports the original v2ray-stat's "core.dir/.disabled_users" once: its
+ * users become disabled users of the database, and the file is renamed to
+ * ".disabled_users.imported".  Returns the number imported, or -1.
+ */
+int import_disabled_users(struct worker *w);
 
 /* tick.c */
 /*
@@ -63,6 +70,11 @@ int worker_tick(struct worker *w);
 void reconcile_poll(struct worker *w, int retry);
 /* Marks that the core restarted: it holds only its config file's users. */
 void reconcile_core_restarted(struct worker *w);
+/*
+ * sing-box has no user API: once W->reload_at has passed, commits the
+ * counters (a reload zeroes them) and runs core.reload_command.
+ */
+void reconcile_reload_due(struct worker *w);
 
 /* subs.c */
 /*

@@ -724,14 +724,14 @@ wait_db() {
 # leaves the headers for header().  PATH may carry a query string.
 api() {
 	local method=$1 path=$2
-	local -a m=()
+	local -a margs=()
 	shift 2
 	case $method in
-	HEAD) m=(-I) ;;
-	*) m=(-X "$method") ;;
+	HEAD) margs=(-I) ;;
+	*) margs=(-X "$method") ;;
 	esac
 	rm -f "$RUN/api-reply.body" "$RUN/api-reply.headers"
-	status=$("$CURL" -sS -g --max-time "${API_TIMEOUT:-30}" "${m[@]}" \
+	status=$("$CURL" -sS -g --max-time "${API_TIMEOUT:-30}" "${margs[@]}" \
 	    -o "$RUN/api-reply.body" -D "$RUN/api-reply.headers" \
 	    -w '%{http_code}' "$@" "$BASE$path" 2>"$RUN/api-reply.err") || status=000
 	if [ -f "$RUN/api-reply.body" ]; then

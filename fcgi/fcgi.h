@@ -1,0 +1,139 @@
+/*
+ * The FastCGI responder: one request at a time per process.  A request is
+ * read into struct req, routed, validated and handled; the handler fills the
+ * response in the same struct and main.c writes it out.
+ */
+#ifndef V2S_FCGI_H
+#define V2S_FCGI_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "corecfg.h"
+#include "db.h"
+#include "form.h"
+
+/* Limits on what a request may carry (the body limits come from cfg). */
+#define REQ_MAX_QUERY 4096
+#define REQ_MAX_PARAMS 32
+#define REQ_MAX_KEY 64
+#define REQ_MAX_VALUE 1024
+
+/* State of one responder process. */
+struct app {
+	struct cfg cfg; /* owned */
+	struct db db; /* owned */
+	struct corecfg core; /* owned: cached core config */
+	dev_t core_dev; /* identity of the cached core config */
+	ino_t core_ino;
+	off_t core_size;
+	struct timespec core_mtime;
+	int core_loaded;
+	unsigned long reqno;
+};
+
+struct req {
+	struct app *app; /* borrowed */
+	/* from the FastCGI environment (borrowed, valid for the request) */
+	const char *method;
+	const char *path;
+	const char *query;
+	const char *content_type;
+	const char *authorization;
+	const char *remote_addr;
+	size_t content_length;
+	char *body; /* owned: the request body, NUL-terminated */
+	size_t body_len;
+	struct form params; /* owned: query string + urlencoded body */
+	/* the response */
+	int status;
+	const char *out_type; /* Content-Type */
+	struct buf out; /* body */
+	struct buf headers; /* extra header lines, each "Name: v\r\n" */
+};
+
+/* A handler reads req->params (and req->body for uploads), fills the
+ * response with reply_*() and returns the HTTP status. */
+typedef int (*api_fn)(struct req *);
+
+/* route.c */
+/*
+ * Routes REQ: finds the endpoint (404), checks the token (401), the method
+ * (405), reads and parses the parameters (4xx), then runs the handler.
+ * READ_BODY is called to fetch up to MAX bytes of body.  Returns the status.
+ */
+int route_dispatch(
+    struct req *req, int (*read_body)(struct req *, void *), void *arg);
+
+/* req.c */
+/* Sets a text/plain reply: the formatted message plus "\n". */
+int reply_text(struct req *req, int status, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+/* Replies STATUS with B's contents plus "\n" as text/plain; takes B's
+ * memory and leaves B empty. */
+int reply_take(struct req *req, int status, struct buf *b);
+/* Adds one response header line (no CR/LF allowed in NAME or VALUE). */
+void reply_header(struct req *req, const char *name, const char *value);
+/* Replies 500 (or 503 for DB_BUSY) for a database failure RC. */
+int reply_db_error(struct req *req, int rc);
+/* "OK", "Not Found", ... for STATUS. */
+const char *http_reason(int status);
+/* Escapes a user-supplied string for an error message (bounded). */
+const char *req_quote(const char *s, char *buf, size_t bufsz);
+/*
+ * Returns the current core config, re-reading core.config when the file
+ * changed.  On failure returns NULL with a reason in ERR.
+ */
+const struct corecfg *app_corecfg(struct app *app, char *err, size_t errsz);
+/* Frees what REQ owns (not the app). */
+void req_free(struct req *req);
+
+/* api_users.c */
+int api_users(struct req *req);
+int api_add_user(struct req *req);
+/* api_bulk.c */
+int api_bulk_add_users(struct req *req);
+/* api_user_edit.c */
+int api_delete_user(struct req *req);
+int api_set_enabled(struct req *req);
+int api_update_lim_ip(struct req *req);
+int api_update_renew(struct req *req);
+int api_adjust_date(struct req *req);
+/* api_stats.c */
+int api_stats(struct req *req);
+int api_stats_base(struct req *req);
+/* api_dns.c */
+int api_dns_stats(struct req *req);
+int api_delete_dns_stats(struct req *req);
+/* api_health.c */
+int api_health(struct req *req);
+int api_metrics(struct req *req);
+/* api_reset.c */
+int api_reset_traffic_stats(struct req *req);
+int api_reset_clients_stats(struct req *req);
+int api_reset_traffic(struct req *req);
+
+/* user_add.c: shared by add_user and bulk_add_users */
+/*
+ * Checks one new user against the core config and the database (inside
+ * the caller's transaction) and inserts it.  CRED may be "" to generate
+ * one; the credential used is written to CRED_OUT (at least 65 bytes).  On
+ * a rejection returns the HTTP status (400, 409) with the reason in ERR;
+ * returns 200 on success, or a negative DB_* code on a database failure.
+ */
+int user_add_one(struct req *req, const struct corecfg *cc, const char *user,
+    const char *cred, const char *tag, char *cred_out, char *err, size_t errsz);
+
+/* sysinfo.c: the optional "Server State" and "Network" blocks of /stats */
+void sysinfo_server_state(struct req *req, struct buf *out);
+void sysinfo_network(struct req *req, struct buf *out);
+/* Stores the interface's current counters as zero; -1 if unreadable. */
+int sysinfo_network_reset(struct req *req, char *err, size_t errsz);
+
+/* Current time as "YYYY-MM-DD-HH" (UTC) into OUT (>= 16 bytes). */
+void now_hour_utc(char *out, size_t outsz);
+
+#endif

@@ -13,8 +13,8 @@
 #define CFG_DEFAULT_PATH "/etc/v2ray-stat/v2ray-stat.yaml"
 
 enum core_type {
-	CORE_XRAY,    /* v2ray-stat.type: xray (default) */
-	CORE_V2FLY,   /* v2ray-stat.type: v2fly (or v2ray) */
+	CORE_XRAY, /* v2ray-stat.type: xray (default) */
+	CORE_V2FLY, /* v2ray-stat.type: v2fly (or v2ray) */
 	CORE_SINGBOX, /* v2ray-stat.type: singbox (or sing-box) */
 };
 
@@ -27,26 +27,26 @@ struct cfg {
 
 	/* v2ray-stat */
 	enum core_type core_type;
-	char *listen_address;	   /* default 127.0.0.1 */
-	int listen_port;	   /* default 9952 */
-	int ticker_interval;	   /* seconds, default 10, >= 1 */
+	char *listen_address; /* default 127.0.0.1 */
+	int listen_port; /* default 9952 */
+	int ticker_interval; /* seconds, default 10, >= 1 */
 	int online_rate_threshold; /* kbit/s, default 0, >= 0 */
-	int ip_ttl;		   /* seconds, default 66 (ours) */
+	int ip_ttl; /* seconds, default 66 (ours) */
 
 	/* core */
-	char *core_dir;		    /* default /usr/local/etc/xray/ */
-	char *core_config;	    /* default /usr/local/etc/xray/config.json */
-	char *core_access_log;	    /* default /usr/local/etc/xray/access.log */
+	char *core_dir; /* default /usr/local/etc/xray/ */
+	char *core_config; /* default /usr/local/etc/xray/config.json */
+	char *core_access_log; /* default /usr/local/etc/xray/access.log */
 	char *core_access_log_regex; /* NULL = built-in parser (ours) */
-	char *core_api_address;	    /* default 127.0.0.1:9953 (ours) */
+	char *core_api_address; /* default 127.0.0.1:9953 (ours) */
 
 	/* api */
-	char *api_token;      /* "" = writes are not authenticated */
-	int api_auth_reads;   /* ours: 1 = reads need the token too */
+	char *api_token; /* "" = writes are not authenticated */
+	int api_auth_reads; /* ours: 1 = reads need the token too */
 	char *default_inbound; /* ours: default "vless-in" */
-	size_t max_body;      /* ours: urlencoded body, default 65536 */
-	size_t max_upload;    /* ours: multipart body, default 8 MiB */
-	int max_bulk_lines;   /* ours: default 100000 */
+	size_t max_body; /* ours: urlencoded body, default 65536 */
+	size_t max_upload; /* ours: multipart body, default 8 MiB */
+	int max_bulk_lines; /* ours: default 100000 */
 
 	char *timezone; /* "" = local zone */
 
@@ -66,13 +66,13 @@ struct cfg {
 	/* system_monitoring */
 	int sysmon_average_interval; /* seconds, default 120, >= 10 */
 	int sysmon_memory_threshold; /* percent 0..100 */
-	int sysmon_disk_threshold;   /* percent 0..100 */
+	int sysmon_disk_threshold; /* percent 0..100 */
 
 	/* paths */
-	char *database;	      /* default /usr/local/etc/v2ray-stat/data.db */
-	char *f2b_log;	      /* default /var/log/v2ray-stat.log */
+	char *database; /* default /usr/local/etc/v2ray-stat/data.db */
+	char *f2b_log; /* default /var/log/v2ray-stat.log */
 	char *f2b_banned_log; /* default /var/log/v2ray-stat-banned.log */
-	char *auth_lua;	      /* default /etc/haproxy/.auth.lua */
+	char *auth_lua; /* default /etc/haproxy/.auth.lua */
 
 	/* network (ours): interface for features.network; "" = first non-lo */
 	char *net_interface;

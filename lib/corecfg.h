@@ -20,19 +20,19 @@ enum proto {
 };
 
 struct core_inbound {
-	char *tag;	  /* owned; "" if the inbound has no tag */
-	char *protocol;	  /* owned: the protocol/type string as written */
+	char *tag; /* owned; "" if the inbound has no tag */
+	char *protocol; /* owned: the protocol/type string as written */
 	enum proto proto;
-	char *flow;	  /* owned: the flow of its first client, or NULL */
-	int port;	  /* 0 if absent or not a plain number */
+	char *flow; /* owned: the flow of its first client, or NULL */
+	int port; /* 0 if absent or not a plain number */
 };
 
 struct core_client {
-	char *email;	   /* owned: xray "email" / sing-box "name" */
-	char *credential;  /* owned: vless/vmess id (uuid) or trojan password */
+	char *email; /* owned: xray "email" / sing-box "name" */
+	char *credential; /* owned: vless/vmess id (uuid) or trojan password */
 	char *inbound_tag; /* owned */
 	enum proto proto;
-	char *flow;	   /* owned or NULL */
+	char *flow; /* owned or NULL */
 };
 
 struct corecfg {
@@ -56,8 +56,8 @@ int corecfg_load(struct corecfg *cc, const char *path, enum core_type type,
     char *err, size_t errsz);
 
 /* Returns the inbound tagged TAG, or NULL. */
-const struct core_inbound *corecfg_inbound(const struct corecfg *cc,
-    const char *tag);
+const struct core_inbound *corecfg_inbound(
+    const struct corecfg *cc, const char *tag);
 
 /* "vless", "vmess", "trojan" or "other". */
 const char *proto_name(enum proto p);

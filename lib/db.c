@@ -1,4 +1,194 @@
 #include "config.h"
 
-/* Filled in by its module work. */
-typedef int db_placeholder;
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+int
+db_rc_map(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	default:
+		return DB_ERR;
+	}
+}
+
+int
+db_open(struct db *db, const char *path, char *err, size_t errsz)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode=WAL",
+		"PRAGMA synchronous=NORMAL",
+		"PRAGMA foreign_keys=ON",
+		"PRAGMA temp_store=MEMORY",
+	};
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	rc = sqlite3_open_v2(path, &db->h,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "cannot open database '%s': %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	for (i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+		/* journal_mode returns a row; step until done. */
+		rc = sqlite3_prepare_v2(db->h, pragmas[i], -1, &st, NULL);
+		if (rc == SQLITE_OK)
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				;
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_DONE) {
+			snprintf(err, errsz, "database '%s': %s: %s", path,
+			    pragmas[i], sqlite3_errmsg(db->h));
+			goto fail;
+		}
+	}
+	db->path = xstrdup(path);
+	return DB_OK;
+fail:
+	sqlite3_close(db->h);
+	memset(db, 0, sizeof(*db));
+	return DB_ERR;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_stmt_slot *s;
+	size_t i;
+
+	for (i = 0; i < db->nslots; i++) {
+		s = &db->slots[i];
+		if (s->sql == sql) {
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+	}
+	if (db->nslots == DB_MAX_STMTS)
+		fatalx(
+		    "db_stmt: more than %d distinct statements", DB_MAX_STMTS);
+	s = &db->slots[db->nslots];
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		&s->stmt, NULL) != SQLITE_OK) {
+		log_error("db: prepare '%s': %s", sql, sqlite3_errmsg(db->h));
+		sqlite3_finalize(s->stmt);
+		s->stmt = NULL;
+		return NULL;
+	}
+	s->sql = sql;
+	db->nslots++;
+	return s->stmt;
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK && db_rc_map(rc) != DB_BUSY)
+		log_error("db: '%s': %s", sql, msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return db_rc_map(rc);
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc;
+
+	rc = db_exec(db, "COMMIT");
+	if (rc != DB_OK)
+		db_rollback(db);
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_step(struct db *db, sqlite3_stmt *stmt)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (db_rc_map(rc) == DB_BUSY) {
+		log_warnx("db: busy: %s", sqlite3_sql(stmt));
+		return DB_BUSY;
+	}
+	log_error("db: '%s': %s", sqlite3_sql(stmt), sqlite3_errmsg(db->h));
+	return DB_ERR;
+}
+
+const char *
+db_text(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *p;
+
+	p = sqlite3_column_text(stmt, col);
+	return p != NULL ? (const char *)p : "";
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->nslots; i++)
+		sqlite3_finalize(db->slots[i].stmt);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	free(db->path);
+	memset(db, 0, sizeof(*db));
+}

@@ -10,9 +10,12 @@
 
 #include "buf.h"
 
-/* Bytes in binary units: "%.2f GiB" / "%.2f MiB" / "%.2f KiB" / "%.0f B". */
+/* Bytes in binary units: "%.2f GiB" / "%.2f MiB" / "%.2f KiB" / "%.0f B",
+ * the unit chosen by value >= 2^30 / 2^20 / 2^10; negative counts as 0.
+ * 24 bytes of OUT are always enough. */
 void fmt_bytes(int64_t bytes, char *out, size_t outsz);
-/* Bits per second in decimal units: "%.2f Mbps" / "%.2f Kbps" / "%.0f bps". */
+/* Bits per second in decimal units: "%.2f Mbps" / "%.2f Kbps" / "%.0f bps",
+ * the unit chosen by value >= 1e6 / 1e3; negative counts as 0. */
 void fmt_rate(int64_t bps, char *out, size_t outsz);
 
 /*
@@ -22,19 +25,27 @@ void fmt_rate(int64_t bps, char *out, size_t outsz);
  * data cells of right-aligned columns are padded on the left to width and
  * followed by 2 spaces, others left-aligned padded to width + 2; every row
  * ends in "\n".
+ *
+ * Like the original (Go's len() for the width, fmt's "%-*s" for padding),
+ * the width is counted in bytes but padding counts characters (one per
+ * UTF-8 sequence, one per invalid byte); for ASCII the two agree.  A value
+ * over 255 bytes is cut to 255 bytes, less if that would split a UTF-8
+ * character (the original cut mid-character).  A NULL cell prints as
+ * "<nil>".  RIGHT may be NULL (all left-aligned).  A table without rows
+ * still prints its header and dashes.
  */
 struct table {
 	size_t ncols;
 	const char **titles; /* borrowed, ncols entries */
-	const int *right;    /* borrowed, ncols flags */
-	char **cells;	     /* owned copies, row-major */
+	const int *right; /* borrowed, ncols flags */
+	char **cells; /* owned copies, row-major */
 	size_t nrows;
 	size_t cap;
 };
 
 /* Starts an empty table with NCOLS columns. */
-void table_init(struct table *t, size_t ncols, const char **titles,
-    const int *right);
+void table_init(
+    struct table *t, size_t ncols, const char **titles, const int *right);
 /* Appends one row: NCOLS strings, copied. */
 void table_add_row(struct table *t, const char *const *cells);
 /* Appends the rendered table to OUT. */

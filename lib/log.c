@@ -15,13 +15,12 @@ static enum log_level log_level = LOG_LVL_INFO;
 static int log_exclusive;
 static int log_syslog;
 
-static const char *const level_names[LOG_LVL__MAX] = {
-	"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "NONE"
-};
+static const char *const level_names[LOG_LVL__MAX] = { "TRACE", "DEBUG", "INFO",
+	"WARN", "ERROR", "FATAL", "NONE" };
 
 void
-log_init(const char *progname, enum log_level level, int exclusive,
-    int use_syslog)
+log_init(
+    const char *progname, enum log_level level, int exclusive, int use_syslog)
 {
 	log_name = progname;
 	log_level = level;
@@ -45,10 +44,14 @@ log_level_parse(const char *name)
 		const char *name;
 		enum log_level level;
 	} names[] = {
-		{ "trace", LOG_LVL_TRACE }, { "debug", LOG_LVL_DEBUG },
-		{ "info", LOG_LVL_INFO }, { "warn", LOG_LVL_WARN },
-		{ "warning", LOG_LVL_WARN }, { "error", LOG_LVL_ERROR },
-		{ "fatal", LOG_LVL_FATAL }, { "panic", LOG_LVL_FATAL },
+		{ "trace", LOG_LVL_TRACE },
+		{ "debug", LOG_LVL_DEBUG },
+		{ "info", LOG_LVL_INFO },
+		{ "warn", LOG_LVL_WARN },
+		{ "warning", LOG_LVL_WARN },
+		{ "error", LOG_LVL_ERROR },
+		{ "fatal", LOG_LVL_FATAL },
+		{ "panic", LOG_LVL_FATAL },
 		{ "none", LOG_LVL_NONE },
 	};
 	size_t i;
@@ -71,9 +74,12 @@ log_wanted(enum log_level level)
 	return level >= log_level;
 }
 
+static void log_vwrite(enum log_level, const char *, const char *, va_list)
+    __attribute__((__format__(printf, 3, 0)));
+
 static void
-log_vwrite(enum log_level level, const char *errstr, const char *fmt,
-    va_list ap)
+log_vwrite(
+    enum log_level level, const char *errstr, const char *fmt, va_list ap)
 {
 	static const int prio[LOG_LVL__MAX] = { LOG_DEBUG, LOG_DEBUG, LOG_INFO,
 		LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_DEBUG };

@@ -26,8 +26,8 @@ enum log_level {
  * messages are always written.  With USE_SYSLOG lines go to syslog(3)
  * (LOG_DAEMON), otherwise to stderr with a UTC time stamp.
  */
-void log_init(const char *progname, enum log_level level, int exclusive,
-    int use_syslog);
+void log_init(
+    const char *progname, enum log_level level, int exclusive, int use_syslog);
 
 /* Changes the level after log_init(). */
 void log_set_level(enum log_level level, int exclusive);
@@ -37,13 +37,10 @@ int log_level_parse(const char *name);
 
 /* log_warn() appends ": strerror(errno)"; the others log the text as is. */
 void log_warn(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
-void log_warnx(const char *fmt, ...)
-    __attribute__((__format__(printf, 1, 2)));
-void log_error(const char *fmt, ...)
-    __attribute__((__format__(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
-void log_debug(const char *fmt, ...)
-    __attribute__((__format__(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
 
 /* Logs at fatal level (with strerror for fatal()) and exits 1. */
 void fatal(const char *fmt, ...)

@@ -1,4 +1,304 @@
+/*
+ * The schema and its migrations (PRAGMA user_version).  Version 0 with a
+ * clients_stats table is a database written by the original v2ray-stat; it
+ * is adopted in place.
+ */
 #include "config.h"
 
-/* Filled in by its module work. */
-typedef int schema_placeholder;
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+static const char *const schema_v1[] = {
+	"CREATE TABLE IF NOT EXISTS clients_stats ("
+	" user TEXT PRIMARY KEY,"
+	" uuid TEXT NOT NULL DEFAULT '',"
+	" last_seen TEXT DEFAULT '',"
+	" rate INTEGER DEFAULT 0,"
+	" enabled TEXT DEFAULT 'true',"
+	" sub_end TEXT DEFAULT '',"
+	" renew INTEGER DEFAULT 0,"
+	" lim_ip INTEGER DEFAULT 0,"
+	" ips TEXT DEFAULT '',"
+	" uplink INTEGER DEFAULT 0,"
+	" downlink INTEGER DEFAULT 0,"
+	" sess_uplink INTEGER DEFAULT 0,"
+	" sess_downlink INTEGER DEFAULT 0,"
+	" created TEXT DEFAULT '',"
+	" inbound_tag TEXT NOT NULL DEFAULT '',"
+	" disabled_reason TEXT NOT NULL DEFAULT '',"
+	" core_error TEXT NOT NULL DEFAULT '')",
+	"CREATE TABLE IF NOT EXISTS traffic_stats ("
+	" source TEXT NOT NULL,"
+	" rate INTEGER DEFAULT 0,"
+	" uplink INTEGER DEFAULT 0,"
+	" downlink INTEGER DEFAULT 0,"
+	" sess_uplink INTEGER DEFAULT 0,"
+	" sess_downlink INTEGER DEFAULT 0,"
+	" direction TEXT NOT NULL DEFAULT 'inbound',"
+	" PRIMARY KEY (source, direction))",
+	"CREATE TABLE IF NOT EXISTS dns_stats ("
+	" user TEXT NOT NULL,"
+	" count INTEGER DEFAULT 1,"
+	" domain TEXT NOT NULL,"
+	" PRIMARY KEY (user, domain))",
+	"CREATE TABLE IF NOT EXISTS user_ips ("
+	" user TEXT NOT NULL,"
+	" ip TEXT NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (user, ip))",
+	"CREATE TABLE IF NOT EXISTS net_baseline ("
+	" iface TEXT PRIMARY KEY,"
+	" rx INTEGER NOT NULL,"
+	" tx INTEGER NOT NULL,"
+	" at INTEGER NOT NULL)",
+	/* Users the admin deleted whose counters the core still keeps (until
+	 * it restarts), with the raw values to resume from if re-added. */
+	"CREATE TABLE IF NOT EXISTS deleted_users ("
+	" user TEXT PRIMARY KEY COLLATE NOCASE,"
+	" sess_uplink INTEGER NOT NULL DEFAULT 0,"
+	" sess_downlink INTEGER NOT NULL DEFAULT 0,"
+	" at INTEGER NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS worker_state ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL)",
+	/* User names are unique ignoring case (the core compares emails
+	 * that way); credentials are unique per inbound. */
+	"CREATE INDEX IF NOT EXISTS clients_stats_user_nocase"
+	" ON clients_stats(user COLLATE NOCASE)",
+	"CREATE INDEX IF NOT EXISTS clients_stats_credential"
+	" ON clients_stats(inbound_tag, uuid)",
+	"CREATE INDEX IF NOT EXISTS user_ips_last_seen"
+	" ON user_ips(last_seen)",
+	"CREATE INDEX IF NOT EXISTS dns_stats_user_count"
+	" ON dns_stats(user, count)",
+};
+
+/* Columns an original clients_stats may lack, and how to add each. */
+static const struct {
+	const char *name;
+	const char *sql;
+} clients_columns[] = {
+	{ "uuid",
+	    "ALTER TABLE clients_stats ADD COLUMN uuid TEXT "
+	    "NOT NULL DEFAULT ''" },
+	{ "last_seen",
+	    "ALTER TABLE clients_stats ADD COLUMN last_seen TEXT "
+	    "DEFAULT ''" },
+	{ "rate",
+	    "ALTER TABLE clients_stats ADD COLUMN rate INTEGER "
+	    "DEFAULT 0" },
+	{ "enabled",
+	    "ALTER TABLE clients_stats ADD COLUMN enabled TEXT "
+	    "DEFAULT 'true'" },
+	{ "sub_end",
+	    "ALTER TABLE clients_stats ADD COLUMN sub_end TEXT "
+	    "DEFAULT ''" },
+	{ "renew",
+	    "ALTER TABLE clients_stats ADD COLUMN renew INTEGER "
+	    "DEFAULT 0" },
+	{ "lim_ip",
+	    "ALTER TABLE clients_stats ADD COLUMN lim_ip INTEGER "
+	    "DEFAULT 0" },
+	{ "ips", "ALTER TABLE clients_stats ADD COLUMN ips TEXT DEFAULT ''" },
+	{ "uplink",
+	    "ALTER TABLE clients_stats ADD COLUMN uplink INTEGER "
+	    "DEFAULT 0" },
+	{ "downlink",
+	    "ALTER TABLE clients_stats ADD COLUMN downlink INTEGER "
+	    "DEFAULT 0" },
+	{ "sess_uplink",
+	    "ALTER TABLE clients_stats ADD COLUMN sess_uplink "
+	    "INTEGER DEFAULT 0" },
+	{ "sess_downlink",
+	    "ALTER TABLE clients_stats ADD COLUMN "
+	    "sess_downlink INTEGER DEFAULT 0" },
+	{ "created",
+	    "ALTER TABLE clients_stats ADD COLUMN created TEXT "
+	    "DEFAULT ''" },
+	{ "inbound_tag",
+	    "ALTER TABLE clients_stats ADD COLUMN inbound_tag "
+	    "TEXT NOT NULL DEFAULT ''" },
+	{ "disabled_reason",
+	    "ALTER TABLE clients_stats ADD COLUMN "
+	    "disabled_reason TEXT NOT NULL DEFAULT ''" },
+	{ "core_error",
+	    "ALTER TABLE clients_stats ADD COLUMN core_error "
+	    "TEXT NOT NULL DEFAULT ''" },
+};
+
+/* Returns 1 if TABLE has COLUMN (both fixed identifiers), 0 if not, -1. */
+static int
+has_column(struct db *db, const char *table, const char *column)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	st = db_stmt(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	rc = db_step(db, st);
+	if (rc < 0)
+		return -1;
+	found = rc == 1;
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Returns 1 if TABLE exists, 0 if not, -1 on error. */
+static int
+has_table(struct db *db, const char *table)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_stmt(db,
+	    "SELECT 1 FROM sqlite_master "
+	    "WHERE type = 'table' AND name = ?1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	rc = db_step(db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : rc;
+}
+
+/*
+ * Adopts an original v2ray-stat database: adds our columns, replaces NULLs
+ * (older versions allowed them), normalises the enabled spellings the
+ * original stored raw, and rebuilds traffic_stats with a direction column.
+ */
+static int
+adopt_original(struct db *db)
+{
+	static const char *const fixups[] = {
+		"UPDATE clients_stats SET"
+		" uuid = COALESCE(uuid, ''),"
+		" last_seen = COALESCE(last_seen, ''),"
+		" rate = COALESCE(rate, 0),"
+		" sub_end = COALESCE(sub_end, ''),"
+		" renew = COALESCE(renew, 0),"
+		" lim_ip = COALESCE(lim_ip, 0),"
+		" ips = COALESCE(ips, ''),"
+		" uplink = COALESCE(uplink, 0),"
+		" downlink = COALESCE(downlink, 0),"
+		" sess_uplink = COALESCE(sess_uplink, 0),"
+		" sess_downlink = COALESCE(sess_downlink, 0),"
+		" created = COALESCE(created, '')",
+		"UPDATE clients_stats SET enabled = CASE"
+		" WHEN enabled IN ('0','f','F','FALSE','false','False')"
+		" THEN 'false' ELSE 'true' END",
+		"UPDATE clients_stats SET disabled_reason = 'admin'"
+		" WHERE enabled = 'false'",
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(clients_columns) / sizeof(clients_columns[0]);
+	     i++) {
+		rc = has_column(db, "clients_stats", clients_columns[i].name);
+		if (rc < 0)
+			return DB_ERR;
+		if (rc == 0 && (rc = db_exec(db, clients_columns[i].sql)) != 0)
+			return rc;
+	}
+	for (i = 0; i < sizeof(fixups) / sizeof(fixups[0]); i++)
+		if ((rc = db_exec(db, fixups[i])) != DB_OK)
+			return rc;
+
+	if ((rc = has_table(db, "traffic_stats")) < 0)
+		return DB_ERR;
+	if (rc == 1 &&
+	    (rc = has_column(db, "traffic_stats", "direction")) == 0) {
+		/* The original keyed traffic_stats by tag alone, mixing
+		 * inbounds and outbounds; its rows are kept as inbounds. */
+		if ((rc = db_exec(db,
+			 "ALTER TABLE traffic_stats RENAME TO "
+			 "traffic_stats_v0")) != DB_OK ||
+		    (rc = db_exec(db, schema_v1[1])) != DB_OK ||
+		    (rc = db_exec(db,
+			 "INSERT OR IGNORE INTO traffic_stats (source, rate, "
+			 "uplink, downlink, sess_uplink, sess_downlink, "
+			 "direction) SELECT source, COALESCE(rate, 0), "
+			 "COALESCE(uplink, 0), COALESCE(downlink, 0), "
+			 "COALESCE(sess_uplink, 0), COALESCE(sess_downlink, "
+			 "0), 'inbound' FROM traffic_stats_v0 "
+			 "WHERE source IS NOT NULL")) != DB_OK ||
+		    (rc = db_exec(db, "DROP TABLE traffic_stats_v0")) != DB_OK)
+			return rc;
+	} else if (rc < 0)
+		return DB_ERR;
+	log_info("db: adopted a database of the original v2ray-stat");
+	return DB_OK;
+}
+
+int
+db_migrate(struct db *db, char *err, size_t errsz)
+{
+	size_t i;
+	int rc, version, adopted;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	if ((rc = db_begin(db)) != DB_OK) {
+		snprintf(err, errsz,
+		    "database '%s': cannot start a "
+		    "transaction: %s",
+		    db->path, sqlite3_errmsg(db->h));
+		return rc;
+	}
+	version = db_schema_version(db);
+	if (version < 0) {
+		snprintf(err, errsz, "database '%s': cannot read its version",
+		    db->path);
+		rc = DB_ERR;
+		goto fail;
+	}
+	if (version > DB_SCHEMA_VERSION) {
+		snprintf(err, errsz,
+		    "database '%s' has schema version %d, "
+		    "newer than this program's %d",
+		    db->path, version, DB_SCHEMA_VERSION);
+		rc = DB_ERR;
+		goto fail;
+	}
+	if (version == DB_SCHEMA_VERSION) {
+		db_rollback(db);
+		return DB_OK;
+	}
+	/* version 0: empty, or written by the original v2ray-stat */
+	adopted = 0;
+	if ((rc = has_table(db, "clients_stats")) < 0) {
+		rc = DB_ERR;
+		goto fail;
+	}
+	if (rc == 1) {
+		if ((rc = adopt_original(db)) != DB_OK)
+			goto fail;
+		adopted = 1;
+	}
+	for (i = 0; i < sizeof(schema_v1) / sizeof(schema_v1[0]); i++)
+		if ((rc = db_exec(db, schema_v1[i])) != DB_OK)
+			goto fail;
+	if ((rc = db_exec(db, "PRAGMA user_version = 1")) != DB_OK)
+		goto fail;
+	if ((rc = db_commit(db)) != DB_OK) {
+		snprintf(err, errsz, "database '%s': commit: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		return rc;
+	}
+	if (!adopted)
+		log_info("db: created schema version %d in '%s'",
+		    DB_SCHEMA_VERSION, db->path);
+	return DB_OK;
+fail:
+	if (errsz > 0 && err[0] == '\0')
+		snprintf(err, errsz, "database '%s': migration failed: %s",
+		    db->path, sqlite3_errmsg(db->h));
+	db_rollback(db);
+	return rc;
+}

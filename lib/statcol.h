@@ -38,7 +38,7 @@ struct statcols {
 	enum statcol cols[STATCOL_MAX_COLS];
 	int ncols;
 	enum statcol sort; /* column to sort by */
-	int sort_desc;	   /* 1 = DESC */
+	int sort_desc; /* 1 = DESC */
 };
 
 /* Returns the column named NAME valid in SECTION, or -1. */
@@ -52,7 +52,7 @@ int statcol_is_traffic(enum statcol col);
  * Fills OUT with the names allowed in SECTION, as "[a b c]" (the original's
  * error text for a bad sort_by).  Returns OUT.
  */
-const char *statcol_list(enum statcol_section section, char *out,
-    unsigned long outsz);
+const char *statcol_list(
+    enum statcol_section section, char *out, unsigned long outsz);
 
 #endif

@@ -18,7 +18,6 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* asprintf(3); returns the new string (caller frees); fatal on failure. */
-char *xasprintf(const char *fmt, ...)
-    __attribute__((__format__(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
 
 #endif

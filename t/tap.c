@@ -9,6 +9,9 @@
 static int tap_count;
 static int tap_failed;
 
+static int tap_vreport(int, const char *, va_list)
+    __attribute__((__format__(printf, 2, 0)));
+
 static int
 tap_vreport(int cond, const char *fmt, va_list ap)
 {

@@ -1,0 +1,167 @@
+/* Adding one user: the checks and the insert shared by add_user and
+ * bulk_add_users. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fcgi.h"
+#include "valid.h"
+
+#define GENERATED_PASSWORD_LEN 30
+
+/* 1 if the core config already has EMAIL (any case) in any inbound. */
+static int
+core_has_email(const struct corecfg *cc, const char *email)
+{
+	size_t i;
+
+	for (i = 0; i < cc->nclients; i++)
+		if (strcasecmp(cc->clients[i].email, email) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if the core config's inbound TAG already has credential CRED. */
+static int
+core_has_credential(const struct corecfg *cc, const char *tag, const char *cred,
+    enum proto proto)
+{
+	const struct core_client *c;
+	size_t i;
+
+	for (i = 0; i < cc->nclients; i++) {
+		c = &cc->clients[i];
+		if (strcmp(c->inbound_tag, tag) != 0)
+			continue;
+		if (proto == PROTO_TROJAN
+			? strcmp(c->credential, cred) == 0
+			: strcasecmp(c->credential, cred) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Returns 1 if the query with one or two bound texts finds a row, 0 if
+ * not, or a negative DB_* code. */
+static int
+db_exists(struct req *req, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(&req->app->db, sql)) == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = db_step(&req->app->db, st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+user_add_one(struct req *req, const struct corecfg *cc, const char *user,
+    const char *cred, const char *tag, char *cred_out, char *err, size_t errsz)
+{
+	const struct core_inbound *in;
+	sqlite3_stmt *st;
+	char reason[96], created[16], q[200];
+	int rc;
+
+	if (valid_user(user, reason, sizeof(reason)) == -1) {
+		if (strncmp(reason, "too long", 8) == 0)
+			snprintf(err, errsz,
+			    "user or credential too long "
+			    "(max %d characters)",
+			    VALID_USER_MAX_CHARS);
+		else
+			snprintf(err, errsz, "invalid user name: %s", reason);
+		return 400;
+	}
+	if (*tag == '\0')
+		tag = req->app->cfg.default_inbound;
+	if (valid_tag(tag) == -1 || (in = corecfg_inbound(cc, tag)) == NULL) {
+		snprintf(err, errsz, "inbound with tag %s not found",
+		    req_quote(tag, q, sizeof(q)));
+		return 400;
+	}
+	if (in->proto == PROTO_OTHER) {
+		snprintf(err, errsz,
+		    "inbound %s (protocol %s) does not "
+		    "accept users",
+		    tag, req_quote(in->protocol, q, sizeof(q)));
+		return 400;
+	}
+	if (*cred == '\0') {
+		if (in->proto == PROTO_TROJAN)
+			password_generate(cred_out, GENERATED_PASSWORD_LEN);
+		else
+			uuid_generate(cred_out);
+	} else if (in->proto == PROTO_TROJAN) {
+		if (valid_password(cred, reason, sizeof(reason)) == -1) {
+			snprintf(err, errsz, "invalid password: %s", reason);
+			return 400;
+		}
+		snprintf(cred_out, VALID_CRED_MAX + 1, "%s", cred);
+	} else {
+		if (valid_uuid(cred) == -1) {
+			snprintf(err, errsz,
+			    "credential for %s (%s) must be "
+			    "a UUID",
+			    tag, proto_name(in->proto));
+			return 400;
+		}
+		uuid_normalize(cred, cred_out);
+	}
+
+	rc = db_exists(req,
+	    "SELECT 1 FROM clients_stats WHERE user = ?1 COLLATE NOCASE", user,
+	    NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 || core_has_email(cc, user)) {
+		snprintf(err, errsz, "user %s already exists",
+		    req_quote(user, q, sizeof(q)));
+		return 409;
+	}
+	rc = db_exists(req,
+	    "SELECT 1 FROM clients_stats WHERE inbound_tag = ?1 AND uuid = ?2",
+	    tag, cred_out);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 || core_has_credential(cc, tag, cred_out, in->proto)) {
+		snprintf(err, errsz, "user with this %s already exists",
+		    in->proto == PROTO_TROJAN ? "password" : "id");
+		return 409;
+	}
+
+	/* A name deleted earlier resumes from the raw counter values the
+	 * core still holds for it, so old traffic is not counted again. */
+	now_hour_utc(created, sizeof(created));
+	st = db_stmt(&req->app->db,
+	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
+	    "inbound_tag, last_seen, sess_uplink, sess_downlink) SELECT ?1, "
+	    "?2, 'true', ?3, ?4, '', COALESCE((SELECT sess_uplink FROM "
+	    "deleted_users WHERE user = ?1), 0), COALESCE((SELECT "
+	    "sess_downlink FROM deleted_users WHERE user = ?1), 0)");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cred_out, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tag, -1, SQLITE_STATIC);
+	rc = db_step(&req->app->db, st);
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	st =
+	    db_stmt(&req->app->db, "DELETE FROM deleted_users WHERE user = ?1");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	rc = db_step(&req->app->db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 200;
+}

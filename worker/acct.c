@@ -1,0 +1,562 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "acct.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* The state of one row (a user, or an inbound/outbound tag). */
+struct acct_entry {
+	char *key; /* owned; NULL = empty slot.  Links: "i"/"o" + tag */
+	/* committed */
+	int64_t up, down; /* raw core values = sess_* columns */
+	int64_t rate;
+	int online;
+	/* this tick */
+	uint32_t gen; /* acct.seen_gen when a counter was fed */
+	int64_t cur_up, cur_down;
+	int has_up, has_down;
+	/* computed by commit, applied once committed */
+	int64_t new_up, new_down, new_rate;
+	int new_online;
+};
+
+#define LINK_IN 'i'
+#define LINK_OUT 'o'
+#define COUNTER_MAX_NAME 1024
+
+enum counter_kind { COUNTER_USER, COUNTER_INBOUND, COUNTER_OUTBOUND };
+
+struct counter_name {
+	enum counter_kind kind;
+	const char *name; /* points into the counter name */
+	size_t namelen;
+	int uplink; /* 1 = uplink, 0 = downlink */
+};
+
+/*
+ * Parses exactly "{user|inbound|outbound}>>>NAME>>>traffic>>>{uplink|
+ * downlink}" with a non-empty NAME that holds no ">>>".  Returns 0 or -1.
+ */
+static int
+counter_parse(const char *s, size_t len, struct counter_name *cn)
+{
+	static const char sep[] = ">>>", mid[] = ">>>traffic>>>";
+	const char *p, *end = s + len, *name;
+	size_t i;
+
+	if (len > COUNTER_MAX_NAME)
+		return -1;
+	if (len > 7 && memcmp(s, "user>>>", 7) == 0) {
+		cn->kind = COUNTER_USER;
+		name = s + 7;
+	} else if (len > 10 && memcmp(s, "inbound>>>", 10) == 0) {
+		cn->kind = COUNTER_INBOUND;
+		name = s + 10;
+	} else if (len > 11 && memcmp(s, "outbound>>>", 11) == 0) {
+		cn->kind = COUNTER_OUTBOUND;
+		name = s + 11;
+	} else
+		return -1;
+	if ((size_t)(end - name) > 6 && memcmp(end - 6, "uplink", 6) == 0) {
+		cn->uplink = 1;
+		p = end - 6;
+	} else if ((size_t)(end - name) > 8 &&
+	    memcmp(end - 8, "downlink", 8) == 0) {
+		cn->uplink = 0;
+		p = end - 8;
+	} else
+		return -1;
+	if ((size_t)(p - name) <= sizeof(mid) - 1 ||
+	    memcmp(p - (sizeof(mid) - 1), mid, sizeof(mid) - 1) != 0)
+		return -1;
+	cn->name = name;
+	cn->namelen = (size_t)(p - (sizeof(mid) - 1) - name);
+	for (i = 0; i + 3 <= cn->namelen; i++)
+		if (memcmp(name + i, sep, 3) == 0)
+			return -1;
+	return 0;
+}
+
+static uint64_t
+hash_key(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void table_grow(struct acct_table *t);
+
+/* Finds the entry for KEY (N bytes), creating it when CREATE is set. */
+static struct acct_entry *
+table_get(struct acct_table *t, const char *key, size_t n, int create)
+{
+	struct acct_entry *e;
+	size_t i;
+
+	if (t->cap == 0) {
+		if (!create)
+			return NULL;
+		table_grow(t);
+	}
+	i = (size_t)hash_key(key, n) & (t->cap - 1);
+	for (;; i = (i + 1) & (t->cap - 1)) {
+		e = &t->slots[i];
+		if (e->key == NULL)
+			break;
+		if (strncmp(e->key, key, n) == 0 && e->key[n] == '\0')
+			return e;
+	}
+	if (!create)
+		return NULL;
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		table_grow(t);
+		return table_get(t, key, n, create);
+	}
+	e->key = xstrndup(key, n);
+	t->n++;
+	return e;
+}
+
+/* Doubles the table (or makes the first one) and rehashes. */
+static void
+table_grow(struct acct_table *t)
+{
+	struct acct_entry *old = t->slots, *e;
+	size_t oldcap = t->cap, i, j;
+
+	t->cap = oldcap ? oldcap * 2 : 1024;
+	t->slots = xcalloc(t->cap, sizeof(*t->slots));
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key == NULL)
+			continue;
+		j = (size_t)hash_key(old[i].key, strlen(old[i].key)) &
+		    (t->cap - 1);
+		while (t->slots[j].key != NULL)
+			j = (j + 1) & (t->cap - 1);
+		e = &t->slots[j];
+		*e = old[i];
+	}
+	free(old);
+}
+
+static void
+table_free(struct acct_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		free(t->slots[i].key);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+int64_t
+acct_delta(int64_t prev, int64_t cur, int restarted)
+{
+	if (cur < 0)
+		return 0;
+	if (restarted || cur < prev)
+		return cur;
+	return cur - prev;
+}
+
+int64_t
+acct_rate(int64_t bytes, int64_t elapsed_ms)
+{
+	if (elapsed_ms <= 0 || bytes <= 0)
+		return 0;
+	/* bits/s = bytes * 8 * 1000 / ms, without overflow for sane sizes */
+	if (bytes > INT64_MAX / 8000)
+		return (bytes / elapsed_ms) * 8000;
+	return bytes * 8000 / elapsed_ms;
+}
+
+void
+acct_init(
+    struct acct *acct, struct db *db, const char *api_tag, int online_kbps)
+{
+	memset(acct, 0, sizeof(*acct));
+	acct->db = db;
+	acct->api_tag = xstrdup(api_tag != NULL ? api_tag : "api");
+	acct->online_bps = (int64_t)online_kbps * 1000;
+}
+
+void
+acct_free(struct acct *acct)
+{
+	if (acct == NULL)
+		return;
+	table_free(&acct->users);
+	table_free(&acct->links);
+	free(acct->api_tag);
+	memset(acct, 0, sizeof(*acct));
+}
+
+/* Reads an integer from worker_state; DEF if absent. */
+static int64_t
+state_get(struct db *db, const char *key, int64_t def)
+{
+	sqlite3_stmt *st;
+	int64_t v = def;
+
+	st = db_stmt(db,
+	    "SELECT CAST(value AS INTEGER) FROM worker_state "
+	    "WHERE key = ?1");
+	if (st == NULL)
+		return def;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (db_step(db, st) == 1)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+static int
+state_set(struct db *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_stmt(db,
+	    "INSERT OR REPLACE INTO worker_state (key, value) "
+	    "VALUES (?1, ?2)");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = db_step(db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* Loads the committed state of every row from the database. */
+static int
+load_state(struct acct *acct)
+{
+	struct acct_entry *e;
+	sqlite3_stmt *st;
+	char key[512];
+	const char *dir;
+	int rc;
+
+	table_free(&acct->users);
+	table_free(&acct->links);
+	st = db_stmt(acct->db,
+	    "SELECT user, sess_uplink, sess_downlink, "
+	    "rate, last_seen FROM clients_stats");
+	if (st == NULL)
+		return DB_ERR;
+	while ((rc = db_step(acct->db, st)) == 1) {
+		e = table_get(
+		    &acct->users, db_text(st, 0), strlen(db_text(st, 0)), 1);
+		e->up = sqlite3_column_int64(st, 1);
+		e->down = sqlite3_column_int64(st, 2);
+		e->rate = sqlite3_column_int64(st, 3);
+		e->online = strcmp(db_text(st, 4), "online") == 0;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	st = db_stmt(acct->db,
+	    "SELECT source, direction, sess_uplink, "
+	    "sess_downlink, rate FROM traffic_stats");
+	if (st == NULL)
+		return DB_ERR;
+	while ((rc = db_step(acct->db, st)) == 1) {
+		dir = db_text(st, 1);
+		snprintf(key, sizeof(key), "%c%s",
+		    strcmp(dir, "outbound") == 0 ? LINK_OUT : LINK_IN,
+		    db_text(st, 0));
+		e = table_get(&acct->links, key, strlen(key), 1);
+		e->up = sqlite3_column_int64(st, 2);
+		e->down = sqlite3_column_int64(st, 3);
+		e->rate = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int
+acct_begin(struct acct *acct, uint32_t uptime, int64_t now_ms)
+{
+	int64_t prev_uptime, prev_ms;
+	int rc;
+
+	if (!acct->loaded) {
+		if ((rc = load_state(acct)) != DB_OK)
+			return rc;
+		acct->loaded = 1;
+	}
+	prev_uptime = state_get(acct->db, "core_uptime", -1);
+	prev_ms = state_get(acct->db, "tick_ms", 0);
+	acct->uptime = uptime;
+	acct->restarted = prev_uptime >= 0 && (int64_t)uptime < prev_uptime;
+	acct->now_ms = now_ms;
+	acct->elapsed_ms =
+	    prev_ms > 0 && now_ms > prev_ms ? now_ms - prev_ms : 0;
+	acct->seen_gen++;
+	acct->last_counters = acct->last_ignored = 0;
+	return DB_OK;
+}
+
+int
+acct_counter(void *arg, const char *name, size_t len, int64_t value)
+{
+	struct acct *acct = arg;
+	struct counter_name cn;
+	struct acct_entry *e;
+	char key[COUNTER_MAX_NAME + 2];
+
+	if (counter_parse(name, len, &cn) == -1) {
+		acct->last_ignored++;
+		return 0;
+	}
+	if (cn.kind == COUNTER_USER)
+		e = table_get(&acct->users, cn.name, cn.namelen, 1);
+	else {
+		if (cn.kind == COUNTER_INBOUND &&
+		    strlen(acct->api_tag) == cn.namelen &&
+		    memcmp(acct->api_tag, cn.name, cn.namelen) == 0) {
+			acct->last_ignored++;
+			return 0;
+		}
+		key[0] = cn.kind == COUNTER_INBOUND ? LINK_IN : LINK_OUT;
+		memcpy(key + 1, cn.name, cn.namelen);
+		e = table_get(&acct->links, key, cn.namelen + 1, 1);
+	}
+	if (e->gen != acct->seen_gen) {
+		e->gen = acct->seen_gen;
+		e->has_up = e->has_down = 0;
+	}
+	if (cn.uplink) {
+		e->cur_up = value;
+		e->has_up = 1;
+	} else {
+		e->cur_down = value;
+		e->has_down = 1;
+	}
+	acct->last_counters++;
+	return 0;
+}
+
+/*
+ * Computes the new raw values, deltas and rate of E for this tick.
+ * Returns 1 if its row needs writing.
+ */
+static int
+entry_compute(
+    struct acct *acct, struct acct_entry *e, int64_t *dup, int64_t *ddown)
+{
+	int64_t base_up = acct->restarted ? 0 : e->up;
+	int64_t base_down = acct->restarted ? 0 : e->down;
+	int seen = e->gen == acct->seen_gen;
+
+	e->new_up = seen && e->has_up ? e->cur_up : base_up;
+	e->new_down = seen && e->has_down ? e->cur_down : base_down;
+	*dup = acct_delta(e->up, e->new_up, acct->restarted);
+	*ddown = acct_delta(e->down, e->new_down, acct->restarted);
+	if (!seen)
+		*dup = *ddown = 0;
+	e->new_rate = acct_rate(*dup + *ddown, acct->elapsed_ms);
+	return *dup != 0 || *ddown != 0 || e->new_up != e->up ||
+	    e->new_down != e->down || e->new_rate != e->rate;
+}
+
+/* Formats the current minute for last_seen, in the process time zone. */
+static void
+minute_now(int64_t now_ms, char *out, size_t outsz)
+{
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int
+write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
+    const char *last_seen)
+{
+	sqlite3_stmt *st;
+	char created[16];
+	time_t t;
+	struct tm tm;
+	int rc;
+
+	st = db_stmt(acct->db,
+	    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
+	    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, rate = ?6, "
+	    "last_seen = COALESCE(?7, last_seen) WHERE user = ?1");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, dup);
+	sqlite3_bind_int64(st, 3, ddown);
+	sqlite3_bind_int64(st, 4, e->new_up);
+	sqlite3_bind_int64(st, 5, e->new_down);
+	sqlite3_bind_int64(st, 6, e->new_rate);
+	if (last_seen != NULL)
+		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
+	rc = db_step(acct->db, st);
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_changes(acct->db->h) > 0 || e->gen != acct->seen_gen)
+		return DB_OK;
+
+	/* Seen in the counters but not in the database: add it, unless the
+	 * admin deleted it (the core keeps counters until it restarts). */
+	st = db_stmt(acct->db,
+	    "INSERT INTO clients_stats (user, uplink, downlink, sess_uplink, "
+	    "sess_downlink, rate, last_seen, created) SELECT ?1, ?2, ?3, ?4, "
+	    "?5, ?6, COALESCE(?7, ''), ?8 WHERE NOT EXISTS (SELECT 1 FROM "
+	    "deleted_users WHERE user = ?1)");
+	if (st == NULL)
+		return DB_ERR;
+	t = (time_t)(acct->now_ms / 1000);
+	gmtime_r(&t, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%d-%H", &tm);
+	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, dup);
+	sqlite3_bind_int64(st, 3, ddown);
+	sqlite3_bind_int64(st, 4, e->new_up);
+	sqlite3_bind_int64(st, 5, e->new_down);
+	sqlite3_bind_int64(st, 6, e->new_rate);
+	if (last_seen != NULL)
+		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, created, -1, SQLITE_STATIC);
+	rc = db_step(acct->db, st);
+	sqlite3_reset(st);
+	if (rc == 0 && sqlite3_changes(acct->db->h) > 0)
+		log_info(
+		    "user '%s' seen in the core's counters, added", e->key);
+	return rc < 0 ? rc : DB_OK;
+}
+
+static int
+write_link(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_stmt(acct->db,
+	    "INSERT INTO traffic_stats (source, direction, uplink, downlink, "
+	    "sess_uplink, sess_downlink, rate) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7) ON CONFLICT (source, direction) DO UPDATE SET uplink = "
+	    "uplink + excluded.uplink, downlink = downlink + "
+	    "excluded.downlink, sess_uplink = excluded.sess_uplink, "
+	    "sess_downlink = excluded.sess_downlink, rate = excluded.rate");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, e->key + 1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->key[0] == LINK_OUT ? "outbound" : "inbound",
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, dup);
+	sqlite3_bind_int64(st, 4, ddown);
+	sqlite3_bind_int64(st, 5, e->new_up);
+	sqlite3_bind_int64(st, 6, e->new_down);
+	sqlite3_bind_int64(st, 7, e->new_rate);
+	rc = db_step(acct->db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* Copies the computed values of every entry into its committed state. */
+static void
+apply_table(struct acct_table *t)
+{
+	struct acct_entry *e;
+	size_t i;
+
+	for (i = 0; i < t->cap; i++) {
+		e = &t->slots[i];
+		if (e->key == NULL)
+			continue;
+		e->up = e->new_up;
+		e->down = e->new_down;
+		e->rate = e->new_rate;
+		e->online = e->new_online;
+	}
+}
+
+int
+acct_commit(struct acct *acct)
+{
+	static const char *const restart_sql[] = {
+		"UPDATE clients_stats SET sess_uplink = 0, sess_downlink = 0",
+		"UPDATE traffic_stats SET sess_uplink = 0, sess_downlink = 0",
+		"DELETE FROM deleted_users",
+	};
+	struct acct_entry *e;
+	const char *last_seen;
+	char minute[32];
+	int64_t dup, ddown;
+	size_t i, writes = 0;
+	int rc, dirty;
+
+	if ((rc = db_begin(acct->db)) != DB_OK)
+		return rc;
+	if (acct->restarted) {
+		log_info("core restarted (uptime %u s): session counters "
+			 "start over",
+		    acct->uptime);
+		for (i = 0; i < sizeof(restart_sql) / sizeof(restart_sql[0]);
+		     i++)
+			if ((rc = db_exec(acct->db, restart_sql[i])) != DB_OK)
+				goto fail;
+	}
+	minute_now(acct->now_ms, minute, sizeof(minute));
+	for (i = 0; i < acct->users.cap; i++) {
+		e = &acct->users.slots[i];
+		if (e->key == NULL)
+			continue;
+		dirty = entry_compute(acct, e, &dup, &ddown);
+		e->new_online = e->new_rate > acct->online_bps;
+		/* online while above the threshold; otherwise the minute
+		 * of the last traffic, or the minute the user went quiet */
+		if (e->new_online)
+			last_seen = e->online ? NULL : "online";
+		else if (dup + ddown > 0 || e->online)
+			last_seen = minute;
+		else
+			last_seen = NULL;
+		if (!dirty && last_seen == NULL)
+			continue;
+		if ((rc = write_user(acct, e, dup, ddown, last_seen)) != DB_OK)
+			goto fail;
+		writes++;
+	}
+	for (i = 0; i < acct->links.cap; i++) {
+		e = &acct->links.slots[i];
+		if (e->key == NULL || !entry_compute(acct, e, &dup, &ddown))
+			continue;
+		if ((rc = write_link(acct, e, dup, ddown)) != DB_OK)
+			goto fail;
+		writes++;
+	}
+	if ((rc = state_set(acct->db, "core_uptime", acct->uptime)) != DB_OK ||
+	    (rc = state_set(acct->db, "tick_ms", acct->now_ms)) != DB_OK)
+		goto fail;
+	if ((rc = db_commit(acct->db)) != DB_OK)
+		goto fail;
+	apply_table(&acct->users);
+	apply_table(&acct->links);
+	acct->last_writes = writes;
+	return DB_OK;
+fail:
+	db_rollback(acct->db);
+	/* The in-memory state may be ahead of the database now. */
+	acct->loaded = 0;
+	return rc;
+}

@@ -28,8 +28,7 @@ is "$(header Content-Type)" "application/json; charset=utf-8" "users: JSON conte
 is "$(header Cache-Control)" "no-store" "users: Cache-Control no-store"
 
 run_ok "database created with PRAGMA user_version 1" wait_until 10 db_ready
-tables=$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name);")
-is "$tables" "clients_stats dns_stats net_baseline traffic_stats user_ips worker_state" "schema tables"
+is "$(missing_tables)" "" "every table of the schema exists"
 is "$(sql 'PRAGMA journal_mode;')" wal "database is in WAL mode"
 
 api GET /api/v1/nope

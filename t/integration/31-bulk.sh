@@ -6,6 +6,9 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
+# No users in the core config: the worker would import them.
+CORE_VLESS_USERS=
+CORE_TROJAN_USERS=
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -48,13 +51,13 @@ is "$(json_get '[[u["user"], u["uuid"], u["inbound_tag"]] for u in j]')" \
     "/users shows the four users with the reported credentials"
 
 # ---- generated trojan passwords, comments, blank lines, line numbers, CRLF
-printf '# a header comment\n\ntr1,,trojan-in\n   \n  tr2 , , trojan-in  \n\ttr3,PassW0rd,trojan-in\nvl1,,vless-in\r\n' >"$RUN/mixed.txt"
+printf '# a header comment\n\ntr1,,trojan-in\n   \n  tr2,,trojan-in  \n\ttr3,PassW0rd,trojan-in\nvl1,,vless-in\r\n' >"$RUN/mixed.txt"
 bulk "$RUN/mixed.txt"
 is "$status" 200 "mixed file: 200"
 mapfile -t lines <<<"${body%$'\n'}"
 is "${lines[0]}" "Users added successfully: 4 users" "four users (comments and blanks skipped)"
 like "${lines[1]:-}" '^line 3: tr1,[A-Za-z0-9]{30},trojan-in$' "line 3: 30-character generated password"
-like "${lines[2]:-}" '^line 5: tr2,[A-Za-z0-9]{30},trojan-in$' "line 5: fields trimmed"
+like "${lines[2]:-}" '^line 5: tr2,[A-Za-z0-9]{30},trojan-in$' "line 5: leading and trailing blanks trimmed"
 is "${lines[3]:-}" "line 6: tr3,PassW0rd,trojan-in" "line 6: leading tab trimmed"
 like "${lines[4]:-}" "^line 7: vl1,$uuid4,vless-in\$" "line 7: CRLF line end"
 p1=${lines[1]#line 3: tr1,}
@@ -130,13 +133,17 @@ is "$(sql "SELECT count(*) FROM clients_stats WHERE user = 'user9';")" 1 "user9 
 CFG_MAX_BULK_LINES=5
 run_ok "pool restarted with api.max_bulk_lines 5" fcgi_reconfig
 before=$(state)
-printf 'l1\nl2\n# comment\n\nl3\nl4\nl5\nl6\n' >"$RUN/six.txt"
+printf 'l1\nl2\n\nl3\nl4\nl5\nl6\n' >"$RUN/six.txt"
 bulk "$RUN/six.txt"
 is_reply 413 "too many lines in users_file (max 5)" "six user lines: 413"
 is "$(state)" "$before" "nothing written"
-printf 'l1\nl2\n# comment\n\nl3\nl4\nl5\n' >"$RUN/five.txt"
+printf 'l1\nl2\n# comment\nl3\nl4\nl5\n' >"$RUN/six-nonempty.txt"
+bulk "$RUN/six-nonempty.txt"
+is_reply 413 "too many lines in users_file (max 5)" "five users and a comment are six non-empty lines: 413"
+is "$(state)" "$before" "nothing written"
+printf 'l1\nl2\n\n\n\nl3\nl4\n\r\nl5\n' >"$RUN/five.txt"
 bulk "$RUN/five.txt"
-is "$status" 200 "five user lines (plus a comment and a blank): 200"
+is "$status" 200 "five user lines and blank lines: 200"
 CFG_MAX_BULK_LINES=100000
 run_ok "pool restarted with the default limit" fcgi_reconfig
 

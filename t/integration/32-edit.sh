@@ -5,6 +5,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
+# No users in the core config: the worker imports them, and the counts
+# below are exact.
+CORE_VLESS_USERS=
+CORE_TROJAN_USERS=
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -212,8 +216,10 @@ is_reply 200 "User deleted successfully" "inboundTag defaults to the user's own 
 is "$(col ed2 user)" "" "ed2 row gone"
 api DELETE "/api/v1/delete_user?user=ed1"
 is_reply 404 "user 'ed1' not found" "deleting again: 404"
+# Names the API would refuse today may sit in an old database, so they are
+# looked up, not refused: 404 (or 400) either way.
 api DELETE "/api/v1/delete_user?user=a%3E%3E%3Eb"
-is "$status" 400 "delete_user with an invalid name: 400"
+like "$status" '^40[04]$' "delete_user with an invalid name: 400 or 404"
 api GET /api/v1/users
 is "$(json_get '[u["user"] for u in j]')" '["ed3", "ed4"]' "ed3 and ed4 remain"
 

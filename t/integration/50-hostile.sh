@@ -53,47 +53,75 @@ injections=(
 	"ATTACH DATABASE '/tmp/x' AS x"
 )
 
-# try METHOD PATH PARAM VALUE [FIXED-PARAMS...]: sends PARAM=VALUE with
-# the fixed k=v pairs, in the query (GET, DELETE) or a form body.  Passes
-# if the status is 2xx or 4xx and the database is as it was (after
-# removing what a correct 2xx add created).
-n_inj=0
-try() {
-	local m=$1 p=$2 param=$3 value=$4 kv added fp
-	local -a args=()
-	shift 4
-	n_inj=$((n_inj + 1))
-	case $m in GET | DELETE) args=(-G) ;; esac
-	for kv in "$@"; do
-		args+=(--data-urlencode "$kv")
-	done
-	args+=(--data-urlencode "$param=$value")
-	api "$m" "$p" "${args[@]}"
-	case $status in
-	2??) ;;
-	4??) ;;
-	*)
-		fail "$m $p $param=$value: status $status"
-		return
-		;;
-	esac
-	added=
-	if [ "${status:0:1}" = 2 ] && [ "$p" = /api/v1/add_user ]; then
-		added=$(sql "SELECT user FROM clients_stats WHERE user != 'canary';")
-		if [ "$added" != "$value" ] && [ "$param" = user ]; then
-			fail "$m $p $param=$value: 2xx but the stored name is '$added'"
-			return
-		fi
-		sql "DELETE FROM clients_stats WHERE user != 'canary';"
-	fi
+# check_intact DESC: the database is as it was (else report and rebase).
+check_intact() {
+	local fp
 	fp=$(fingerprint)
 	if [ "$fp" = "$clean" ]; then
-		pass "$m $p $param=$value: $status, database intact"
+		pass "$1: database intact"
 	else
-		fail "$m $p $param=$value: $status, database changed"
+		fail "$1: database intact"
 		diag "before: $clean" " after: $fp"
 		clean=$fp
 	fi
+}
+
+# batch VALUE SPEC...: one curl run with one request per SPEC
+# "METHOD PATH PARAM [k=v...]" sending PARAM=VALUE (query for GET and
+# DELETE, form body otherwise).  Every status must be a 2xx or a 4xx.
+n_inj=0
+batch() {
+	local value=$1 spec m p param kv first=1 i=0 st
+	local -a args=() specs=() words=()
+	shift
+	for spec in "$@"; do
+		read -ra words <<<"$spec"
+		m=${words[0]}
+		p=${words[1]}
+		param=${words[2]}
+		[ "$first" = 1 ] || args+=(--next)
+		first=0
+		args+=(-s -g --max-time 30 -o /dev/null -w '%{http_code}\n' -X "$m")
+		case $m in GET | DELETE) args+=(-G) ;; esac
+		for kv in "${words[@]:3}"; do
+			args+=(--data-urlencode "$kv")
+		done
+		args+=(--data-urlencode "$param=$value" "$BASE$p")
+		specs+=("$m $p $param")
+	done
+	"$CURL" "${args[@]}" >"$RUN/batch.out" 2>/dev/null
+	while read -r st; do
+		n_inj=$((n_inj + 1))
+		like "$st" '^[24][0-9][0-9]$' "${specs[$i]}='$value': $st"
+		i=$((i + 1))
+	done <"$RUN/batch.out"
+	is "$i" "${#specs[@]}" "'$value': every request answered"
+}
+
+# try_add VALUE PARAM [k=v...]: an add_user; a 2xx must have stored the
+# exact name (when PARAM is user); the row is then removed again.
+try_add() {
+	local value=$1 param=$2 added
+	local -a args=()
+	shift 2
+	for kv in "$@"; do
+		args+=(--data-urlencode "$kv")
+	done
+	api POST /api/v1/add_user "${args[@]}" --data-urlencode "$param=$value"
+	n_inj=$((n_inj + 1))
+	case $status in
+	2??)
+		added=$(sql "SELECT user FROM clients_stats WHERE user != 'canary';")
+		if [ "$param" = user ]; then
+			is "$added" "$value" "add_user $param='$value': $status stores the exact name"
+		else
+			pass "add_user $param='$value': $status"
+		fi
+		sql "DELETE FROM clients_stats WHERE user != 'canary';"
+		;;
+	4??) pass "add_user $param='$value': $status" ;;
+	*) fail "add_user $param='$value': status $status" ;;
+	esac
 }
 
 uuid_n=0
@@ -103,48 +131,41 @@ next_uuid() {
 }
 
 for s in "${injections[@]}"; do
-	try GET /api/v1/users user "$s"
-	try GET /api/v1/stats sort_by "$s"
-	try GET /api/v1/stats sort_order "$s" sort_by=user
-	try GET /api/v1/stats/base mode "$s"
-	try GET /api/v1/stats/base sort_by "$s"
-	try GET /api/v1/stats/base sort_order "$s"
-	try GET /api/v1/dns_stats user "$s"
-	try GET /api/v1/dns_stats count "$s" user=canary
-	try POST /api/v1/delete_dns_stats user "$s"
-	try POST /api/v1/reset_traffic_stats x "$s"
-	try POST /api/v1/reset_clients_stats x "$s"
-	try POST /api/v1/reset_traffic x "$s"
-	try POST /api/v1/add_user user "$s" "credential=$(next_uuid)"
-	try POST /api/v1/add_user credential "$s" user=inj1
-	try POST /api/v1/add_user credential "$s" user=inj2 inboundTag=trojan-in
-	try POST /api/v1/add_user inboundTag "$s" user=inj3 "credential=$(next_uuid)"
-	try DELETE /api/v1/delete_user user "$s"
-	try DELETE /api/v1/delete_user inboundTag "$s" user=canary
-	try PATCH /api/v1/set_enabled user "$s" enabled=false
-	try PATCH /api/v1/set_enabled enabled "$s" user=canary
-	try PATCH /api/v1/update_lim_ip user "$s" lim_ip=9
-	try PATCH /api/v1/update_lim_ip lim_ip "$s" user=canary
-	try PATCH /api/v1/update_renew user "$s" renew=9
-	try PATCH /api/v1/update_renew renew "$s" user=canary
-	try PATCH /api/v1/adjust_date user "$s" sub_end=+1d
-	try PATCH /api/v1/adjust_date sub_end "$s" user=canary
+	batch "$s" \
+	    "GET /api/v1/users user" \
+	    "GET /api/v1/stats sort_by" \
+	    "GET /api/v1/stats sort_order sort_by=user" \
+	    "GET /api/v1/stats/base mode" \
+	    "GET /api/v1/stats/base sort_by" \
+	    "GET /api/v1/stats/base sort_order" \
+	    "GET /api/v1/dns_stats user" \
+	    "GET /api/v1/dns_stats count user=canary" \
+	    "POST /api/v1/delete_dns_stats user" \
+	    "POST /api/v1/reset_traffic_stats x" \
+	    "POST /api/v1/reset_clients_stats x" \
+	    "POST /api/v1/reset_traffic x" \
+	    "DELETE /api/v1/delete_user user" \
+	    "DELETE /api/v1/delete_user inboundTag user=canary" \
+	    "PATCH /api/v1/set_enabled user enabled=false" \
+	    "PATCH /api/v1/set_enabled enabled user=canary" \
+	    "PATCH /api/v1/update_lim_ip user lim_ip=9" \
+	    "PATCH /api/v1/update_lim_ip lim_ip user=canary" \
+	    "PATCH /api/v1/update_renew user renew=9" \
+	    "PATCH /api/v1/update_renew renew user=canary" \
+	    "PATCH /api/v1/adjust_date user sub_end=+1d" \
+	    "PATCH /api/v1/adjust_date sub_end user=canary"
+	check_intact "'$s' in every read, reset, delete and PATCH parameter"
+	try_add "$s" user "credential=$(next_uuid)"
+	try_add "$s" credential user=inj1
+	try_add "$s" credential user=inj2 inboundTag=trojan-in
+	try_add "$s" inboundTag user=inj3 "credential=$(next_uuid)"
 	# The same string as a line of a bulk file.
 	printf '%s\n' "$s" >"$RUN/inj-users.txt"
 	api POST /api/v1/bulk_add_users -F "users_file=@$RUN/inj-users.txt"
-	case $status in
-	2??)
-		sql "DELETE FROM clients_stats WHERE user != 'canary';"
-		;;
-	esac
-	fp=$(fingerprint)
-	if [[ $status == [24]?? ]] && [ "$fp" = "$clean" ]; then
-		pass "bulk line '$s': $status, database intact"
-	else
-		fail "bulk line '$s': $status, database intact"
-		diag "before: $clean" " after: $fp"
-		clean=$fp
-	fi
+	n_inj=$((n_inj + 1))
+	like "$status" '^[24][0-9][0-9]$' "bulk line '$s': $status"
+	sql "DELETE FROM clients_stats WHERE user != 'canary';"
+	check_intact "'$s' in add_user and bulk_add_users"
 done
 diag "$n_inj injection requests"
 api GET "/api/v1/dns_stats?user=canary"
@@ -154,7 +175,9 @@ like "$body" "canary +4 +canary\.example" "canary's DNS row is still served"
 long=$(head -c 5000 /dev/zero | tr '\0' a)
 api GET "/api/v1/users?x=$long"
 is_reply 414 "query string too long (max 4096 bytes)" "5000-byte query string: 414"
-api GET "/api/v1/users?x=${long:0:4094}"
+q4096="a=${long:0:1000}&b=${long:0:1000}&c=${long:0:1000}&d=${long:0:1000}&e=${long:0:82}"
+is "${#q4096}" 4096 "(a 4096-byte query string)"
+api GET "/api/v1/users?$q4096"
 is "$status" 200 "4096-byte query string: 200"
 api GET "/api/v1/users?x=$long$long"
 ok $(( ${status:0:1} != 4 )) "10000-byte query string: a 4xx ($status)"
@@ -220,10 +243,12 @@ is "$status" 400 "invalid UTF-8 in sort_by: 400"
 printf '%s' "$body" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1
 ok $? "the error text echoing it is valid UTF-8"
 unlike "$body" $'\x01' "and has no control characters"
+# Old databases may hold names the API refuses today, so PATCHes look them
+# up; an unknown odd name is echoed escaped.
 api PATCH /api/v1/set_enabled -d "user=%FF&enabled=true"
-like_reply 400 '^invalid user name: .+$' "invalid UTF-8 user on a PATCH: 400, not 404"
+is_reply 404 "user '\xff' not found" "invalid UTF-8 user on a PATCH: 404, name escaped"
 api PATCH /api/v1/update_lim_ip -d "user=a%0Ab&lim_ip=1"
-is "$status" 400 "newline in a user name: 400"
+like_reply 404 '^user .a(\\n|\\x0a)b. not found$' "newline in a user name: 404, escaped"
 is "$(fingerprint)" "$clean" "database intact after the encodings"
 
 # ---- content types, headers, paths

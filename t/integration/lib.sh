@@ -717,6 +717,17 @@ wait_db() {
 	wait_until "${1:-10}" db_ready
 }
 
+# missing_tables: prints the tables of the runtime contract that the
+# database lacks (nothing when the schema is complete; additions are fine).
+missing_tables() {
+	local t out=""
+	for t in clients_stats traffic_stats dns_stats user_ips net_baseline worker_state; do
+		[ "$(sql "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t';")" = 1 ] ||
+			out="$out $t"
+	done
+	printf '%s' "${out# }"
+}
+
 # ------------------------------------------------------------------ HTTP
 
 # api METHOD PATH [CURL ARGS...]: one request through nginx.

@@ -6,81 +6,29 @@
 #include <time.h>
 
 #include "acct.h"
+#include "counter.h"
 #include "log.h"
 #include "xmalloc.h"
 
 /* The state of one row (a user, or an inbound/outbound tag). */
 struct acct_entry {
-	char *key; /* owned; NULL = empty slot.  Links: "i"/"o" + tag */
+	char *key; /* owned.  Links: "i" or "o" + tag */
 	/* committed */
+	int64_t rowid; /* of the clients_stats row; 0 = unknown */
 	int64_t up, down; /* raw core values = sess_* columns */
 	int64_t rate;
-	int online;
-	/* this tick */
-	uint32_t gen; /* acct.seen_gen when a counter was fed */
+	/* this tick: the values fed, then the new raw values */
 	int64_t cur_up, cur_down;
-	int has_up, has_down;
-	/* computed by commit, applied once committed */
-	int64_t new_up, new_down, new_rate;
-	int new_online;
+	int64_t new_rate;
+	uint32_t gen; /* acct.seen_gen when a counter was fed */
+	uint8_t has_up, has_down;
+	uint8_t online, new_online;
 };
 
 #define LINK_IN 'i'
 #define LINK_OUT 'o'
 #define COUNTER_MAX_NAME 1024
-
-enum counter_kind { COUNTER_USER, COUNTER_INBOUND, COUNTER_OUTBOUND };
-
-struct counter_name {
-	enum counter_kind kind;
-	const char *name; /* points into the counter name */
-	size_t namelen;
-	int uplink; /* 1 = uplink, 0 = downlink */
-};
-
-/*
- * Parses exactly "{user|inbound|outbound}>>>NAME>>>traffic>>>{uplink|
- * downlink}" with a non-empty NAME that holds no ">>>".  Returns 0 or -1.
- */
-static int
-counter_parse(const char *s, size_t len, struct counter_name *cn)
-{
-	static const char sep[] = ">>>", mid[] = ">>>traffic>>>";
-	const char *p, *end = s + len, *name;
-	size_t i;
-
-	if (len > COUNTER_MAX_NAME)
-		return -1;
-	if (len > 7 && memcmp(s, "user>>>", 7) == 0) {
-		cn->kind = COUNTER_USER;
-		name = s + 7;
-	} else if (len > 10 && memcmp(s, "inbound>>>", 10) == 0) {
-		cn->kind = COUNTER_INBOUND;
-		name = s + 10;
-	} else if (len > 11 && memcmp(s, "outbound>>>", 11) == 0) {
-		cn->kind = COUNTER_OUTBOUND;
-		name = s + 11;
-	} else
-		return -1;
-	if ((size_t)(end - name) > 6 && memcmp(end - 6, "uplink", 6) == 0) {
-		cn->uplink = 1;
-		p = end - 6;
-	} else if ((size_t)(end - name) > 8 &&
-	    memcmp(end - 8, "downlink", 8) == 0) {
-		cn->uplink = 0;
-		p = end - 8;
-	} else
-		return -1;
-	if ((size_t)(p - name) <= sizeof(mid) - 1 ||
-	    memcmp(p - (sizeof(mid) - 1), mid, sizeof(mid) - 1) != 0)
-		return -1;
-	cn->name = name;
-	cn->namelen = (size_t)(p - (sizeof(mid) - 1) - name);
-	for (i = 0; i + 3 <= cn->namelen; i++)
-		if (memcmp(name + i, sep, 3) == 0)
-			return -1;
-	return 0;
-}
+#define SLOT_EMPTY UINT32_MAX
 
 static uint64_t
 hash_key(const char *s, size_t n)
@@ -95,59 +43,57 @@ hash_key(const char *s, size_t n)
 	return h;
 }
 
-static void table_grow(struct acct_table *t);
+/* Rebuilds the slot index with room for twice as many entries. */
+static void
+table_rehash(struct acct_table *t)
+{
+	size_t i, j;
 
-/* Finds the entry for KEY (N bytes), creating it when CREATE is set. */
+	free(t->slots);
+	t->nslots = t->nslots ? t->nslots * 2 : 1024;
+	t->slots = xreallocarray(NULL, t->nslots, sizeof(*t->slots));
+	for (i = 0; i < t->nslots; i++)
+		t->slots[i] = SLOT_EMPTY;
+	for (i = 0; i < t->n; i++) {
+		j = (size_t)hash_key(
+			t->entries[i].key, strlen(t->entries[i].key)) &
+		    (t->nslots - 1);
+		while (t->slots[j] != SLOT_EMPTY)
+			j = (j + 1) & (t->nslots - 1);
+		t->slots[j] = (uint32_t)i;
+	}
+}
+
+/*
+ * Finds the entry for KEY (N bytes), creating it when CREATE is set.  The
+ * pointer is valid until the next call that creates an entry.
+ */
 static struct acct_entry *
 table_get(struct acct_table *t, const char *key, size_t n, int create)
 {
 	struct acct_entry *e;
 	size_t i;
 
-	if (t->cap == 0) {
-		if (!create)
-			return NULL;
-		table_grow(t);
-	}
-	i = (size_t)hash_key(key, n) & (t->cap - 1);
-	for (;; i = (i + 1) & (t->cap - 1)) {
-		e = &t->slots[i];
-		if (e->key == NULL)
-			break;
+	if (t->nslots == 0 || (create && (t->n + 1) * 2 > t->nslots))
+		table_rehash(t);
+	i = (size_t)hash_key(key, n) & (t->nslots - 1);
+	for (; t->slots[i] != SLOT_EMPTY; i = (i + 1) & (t->nslots - 1)) {
+		e = &t->entries[t->slots[i]];
 		if (strncmp(e->key, key, n) == 0 && e->key[n] == '\0')
 			return e;
 	}
 	if (!create)
 		return NULL;
-	if ((t->n + 1) * 4 > t->cap * 3) {
-		table_grow(t);
-		return table_get(t, key, n, create);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 512;
+		t->entries =
+		    xreallocarray(t->entries, t->cap, sizeof(*t->entries));
 	}
+	e = &t->entries[t->n];
+	memset(e, 0, sizeof(*e));
 	e->key = xstrndup(key, n);
-	t->n++;
+	t->slots[i] = (uint32_t)t->n++;
 	return e;
-}
-
-/* Doubles the table (or makes the first one) and rehashes. */
-static void
-table_grow(struct acct_table *t)
-{
-	struct acct_entry *old = t->slots, *e;
-	size_t oldcap = t->cap, i, j;
-
-	t->cap = oldcap ? oldcap * 2 : 1024;
-	t->slots = xcalloc(t->cap, sizeof(*t->slots));
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].key == NULL)
-			continue;
-		j = (size_t)hash_key(old[i].key, strlen(old[i].key)) &
-		    (t->cap - 1);
-		while (t->slots[j].key != NULL)
-			j = (j + 1) & (t->cap - 1);
-		e = &t->slots[j];
-		*e = old[i];
-	}
-	free(old);
 }
 
 static void
@@ -155,8 +101,9 @@ table_free(struct acct_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->cap; i++)
-		free(t->slots[i].key);
+	for (i = 0; i < t->n; i++)
+		free(t->entries[i].key);
+	free(t->entries);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
@@ -254,7 +201,7 @@ load_state(struct acct *acct)
 	table_free(&acct->links);
 	st = db_stmt(acct->db,
 	    "SELECT user, sess_uplink, sess_downlink, "
-	    "rate, last_seen FROM clients_stats");
+	    "rate, last_seen, rowid FROM clients_stats");
 	if (st == NULL)
 		return DB_ERR;
 	while ((rc = db_step(acct->db, st)) == 1) {
@@ -264,6 +211,7 @@ load_state(struct acct *acct)
 		e->down = sqlite3_column_int64(st, 2);
 		e->rate = sqlite3_column_int64(st, 3);
 		e->online = strcmp(db_text(st, 4), "online") == 0;
+		e->rowid = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -314,11 +262,11 @@ int
 acct_counter(void *arg, const char *name, size_t len, int64_t value)
 {
 	struct acct *acct = arg;
-	struct counter_name cn;
+	struct counter cn;
 	struct acct_entry *e;
 	char key[COUNTER_MAX_NAME + 2];
 
-	if (counter_parse(name, len, &cn) == -1) {
+	if (len > COUNTER_MAX_NAME || counter_parse(name, len, &cn) == -1) {
 		acct->last_ignored++;
 		return 0;
 	}
@@ -339,7 +287,7 @@ acct_counter(void *arg, const char *name, size_t len, int64_t value)
 		e->gen = acct->seen_gen;
 		e->has_up = e->has_down = 0;
 	}
-	if (cn.uplink) {
+	if (cn.dir == COUNTER_UPLINK) {
 		e->cur_up = value;
 		e->has_up = 1;
 	} else {
@@ -362,15 +310,15 @@ entry_compute(
 	int64_t base_down = acct->restarted ? 0 : e->down;
 	int seen = e->gen == acct->seen_gen;
 
-	e->new_up = seen && e->has_up ? e->cur_up : base_up;
-	e->new_down = seen && e->has_down ? e->cur_down : base_down;
-	*dup = acct_delta(e->up, e->new_up, acct->restarted);
-	*ddown = acct_delta(e->down, e->new_down, acct->restarted);
+	e->cur_up = seen && e->has_up ? e->cur_up : base_up;
+	e->cur_down = seen && e->has_down ? e->cur_down : base_down;
+	*dup = acct_delta(e->up, e->cur_up, acct->restarted);
+	*ddown = acct_delta(e->down, e->cur_down, acct->restarted);
 	if (!seen)
 		*dup = *ddown = 0;
 	e->new_rate = acct_rate(*dup + *ddown, acct->elapsed_ms);
-	return *dup != 0 || *ddown != 0 || e->new_up != e->up ||
-	    e->new_down != e->down || e->new_rate != e->rate;
+	return *dup != 0 || *ddown != 0 || e->cur_up != e->up ||
+	    e->cur_down != e->down || e->new_rate != e->rate;
 }
 
 /* Formats the current minute for last_seen, in the process time zone. */
@@ -384,6 +332,21 @@ minute_now(int64_t now_ms, char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* Binds the values of a user's UPDATE or INSERT (?1 = the user). */
+static void
+bind_user(sqlite3_stmt *st, struct acct_entry *e, int64_t dup, int64_t ddown,
+    const char *last_seen)
+{
+	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, dup);
+	sqlite3_bind_int64(st, 3, ddown);
+	sqlite3_bind_int64(st, 4, e->cur_up);
+	sqlite3_bind_int64(st, 5, e->cur_down);
+	sqlite3_bind_int64(st, 6, e->new_rate);
+	if (last_seen != NULL)
+		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
+}
+
 static int
 write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
     const char *last_seen)
@@ -394,25 +357,41 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 	struct tm tm;
 	int rc;
 
+	/* By rowid first (no index walk), checking the name: the row may
+	 * have been deleted and its rowid given to another user since. */
+	if (e->rowid > 0) {
+		st = db_stmt(acct->db,
+		    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
+		    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, "
+		    "rate = ?6, last_seen = COALESCE(?7, last_seen) "
+		    "WHERE rowid = ?8 AND user = ?1");
+		if (st == NULL)
+			return DB_ERR;
+		bind_user(st, e, dup, ddown, last_seen);
+		sqlite3_bind_int64(st, 8, e->rowid);
+		rc = db_step(acct->db, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+		if (sqlite3_changes(acct->db->h) > 0)
+			return DB_OK;
+	}
 	st = db_stmt(acct->db,
 	    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
 	    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, rate = ?6, "
-	    "last_seen = COALESCE(?7, last_seen) WHERE user = ?1");
+	    "last_seen = COALESCE(?7, last_seen) WHERE user = ?1 "
+	    "RETURNING rowid");
 	if (st == NULL)
 		return DB_ERR;
-	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, dup);
-	sqlite3_bind_int64(st, 3, ddown);
-	sqlite3_bind_int64(st, 4, e->new_up);
-	sqlite3_bind_int64(st, 5, e->new_down);
-	sqlite3_bind_int64(st, 6, e->new_rate);
-	if (last_seen != NULL)
-		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
+	bind_user(st, e, dup, ddown, last_seen);
 	rc = db_step(acct->db, st);
+	e->rowid = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+	if (rc == 1)
+		rc = db_step(acct->db, st);
 	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	if (sqlite3_changes(acct->db->h) > 0 || e->gen != acct->seen_gen)
+	if (e->rowid > 0 || e->gen != acct->seen_gen)
 		return DB_OK;
 
 	/* Seen in the counters but not in the database: add it, unless the
@@ -427,14 +406,7 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 	t = (time_t)(acct->now_ms / 1000);
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%d-%H", &tm);
-	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, dup);
-	sqlite3_bind_int64(st, 3, ddown);
-	sqlite3_bind_int64(st, 4, e->new_up);
-	sqlite3_bind_int64(st, 5, e->new_down);
-	sqlite3_bind_int64(st, 6, e->new_rate);
-	if (last_seen != NULL)
-		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
+	bind_user(st, e, dup, ddown, last_seen);
 	sqlite3_bind_text(st, 8, created, -1, SQLITE_STATIC);
 	rc = db_step(acct->db, st);
 	sqlite3_reset(st);
@@ -464,8 +436,8 @@ write_link(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown)
 	    -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, dup);
 	sqlite3_bind_int64(st, 4, ddown);
-	sqlite3_bind_int64(st, 5, e->new_up);
-	sqlite3_bind_int64(st, 6, e->new_down);
+	sqlite3_bind_int64(st, 5, e->cur_up);
+	sqlite3_bind_int64(st, 6, e->cur_down);
 	sqlite3_bind_int64(st, 7, e->new_rate);
 	rc = db_step(acct->db, st);
 	sqlite3_reset(st);
@@ -479,12 +451,10 @@ apply_table(struct acct_table *t)
 	struct acct_entry *e;
 	size_t i;
 
-	for (i = 0; i < t->cap; i++) {
-		e = &t->slots[i];
-		if (e->key == NULL)
-			continue;
-		e->up = e->new_up;
-		e->down = e->new_down;
+	for (i = 0; i < t->n; i++) {
+		e = &t->entries[i];
+		e->up = e->cur_up;
+		e->down = e->cur_down;
 		e->rate = e->new_rate;
 		e->online = e->new_online;
 	}
@@ -517,10 +487,8 @@ acct_commit(struct acct *acct)
 				goto fail;
 	}
 	minute_now(acct->now_ms, minute, sizeof(minute));
-	for (i = 0; i < acct->users.cap; i++) {
-		e = &acct->users.slots[i];
-		if (e->key == NULL)
-			continue;
+	for (i = 0; i < acct->users.n; i++) {
+		e = &acct->users.entries[i];
 		dirty = entry_compute(acct, e, &dup, &ddown);
 		e->new_online = e->new_rate > acct->online_bps;
 		/* online while above the threshold; otherwise the minute
@@ -537,9 +505,9 @@ acct_commit(struct acct *acct)
 			goto fail;
 		writes++;
 	}
-	for (i = 0; i < acct->links.cap; i++) {
-		e = &acct->links.slots[i];
-		if (e->key == NULL || !entry_compute(acct, e, &dup, &ddown))
+	for (i = 0; i < acct->links.n; i++) {
+		e = &acct->links.entries[i];
+		if (!entry_compute(acct, e, &dup, &ddown))
 			continue;
 		if ((rc = write_link(acct, e, dup, ddown)) != DB_OK)
 			goto fail;

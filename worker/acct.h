@@ -18,9 +18,11 @@
 struct acct_entry;
 
 struct acct_table {
-	struct acct_entry *slots; /* owned, open addressing */
-	size_t cap; /* power of two */
+	struct acct_entry *entries; /* owned, dense, in insertion order */
 	size_t n;
+	size_t cap;
+	uint32_t *slots; /* owned: open-addressing index into entries */
+	size_t nslots; /* power of two, at least twice n */
 };
 
 struct acct {

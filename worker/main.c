@@ -12,8 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coreapi.h"
+#include "corecfg.h"
 #include "log.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 static void
 usage(void)
@@ -22,22 +25,28 @@ usage(void)
 	exit(1);
 }
 
-/* Records that the worker is alive, for the health endpoint. */
-static void
-heartbeat(struct worker *w)
+/* The core's API inbound tag from its config ("api" if unknown). */
+static char *
+api_tag(const struct cfg *cfg)
 {
-	sqlite3_stmt *st;
-	char now[32];
+	struct corecfg cc;
+	char err[512], *tag;
 
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-	st = db_stmt(&w->db,
-	    "INSERT OR REPLACE INTO worker_state (key, value) "
-	    "VALUES ('heartbeat', ?1)");
-	if (st == NULL)
-		return;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	db_step(&w->db, st);
-	sqlite3_reset(st);
+	if (corecfg_load(&cc, cfg->core_config, cfg->core_type, err,
+		sizeof(err)) == -1)
+		return xstrdup("api");
+	tag = xstrdup(cc.api_tag != NULL ? cc.api_tag : "api");
+	corecfg_free(&cc);
+	return tag;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -48,8 +57,9 @@ main(int argc, char *argv[])
 	struct buf msgs;
 	sigset_t set;
 	const char *path = CFG_DEFAULT_PATH;
-	char err[512];
-	int ch, check = 0, rc, sig;
+	char err[512], *tag;
+	int64_t next, left;
+	int ch, check = 0, rc, sig, deadline;
 
 	while ((ch = getopt(argc, argv, "f:hn")) != -1) {
 		switch (ch) {
@@ -83,6 +93,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_init("v2ray-stat-worker", w.cfg.log_level, w.cfg.log_exclusive, 0);
+	/* last_seen is written in the configured zone, as the original. */
+	if (w.cfg.timezone[0] != '\0')
+		setenv("TZ", w.cfg.timezone, 1);
+	tzset();
 
 	/* Signals are taken synchronously in the loop below; block them
 	 * before any thread (the gRPC library's) is started. */
@@ -98,13 +112,30 @@ main(int argc, char *argv[])
 	if (db_migrate(&w.db, err, sizeof(err)) != DB_OK)
 		fatalx("%s", err);
 	adopt_core_users(&w);
-	log_info("started (core %s, database %s)", w.cfg.core_config,
+
+	/* A call may take at most half a tick (and never over 5 s). */
+	deadline = w.cfg.ticker_interval * 500;
+	if (deadline > 5000)
+		deadline = 5000;
+	w.api = coreapi_new(w.cfg.core_api_address, w.cfg.core_type, deadline);
+	tag = api_tag(&w.cfg);
+	acct_init(&w.acct, &w.db, tag, w.cfg.online_rate_threshold);
+	free(tag);
+	w.core_up = -1;
+	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
 	    w.cfg.database);
 
+	next = mono_ms();
 	for (;;) {
-		heartbeat(&w);
-		ts.tv_sec = w.cfg.ticker_interval;
-		ts.tv_nsec = 0;
+		worker_tick(&w);
+		/* Ticks keep their rhythm however long one took. */
+		next += (int64_t)w.cfg.ticker_interval * 1000;
+		if ((left = next - mono_ms()) < 0) {
+			next = mono_ms();
+			left = 0;
+		}
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
@@ -112,6 +143,8 @@ main(int argc, char *argv[])
 			fatal("sigtimedwait");
 	}
 	log_info("stopping");
+	acct_free(&w.acct);
+	coreapi_free(w.api);
 	db_close(&w.db);
 	cfg_free(&w.cfg);
 	return 0;

@@ -2,12 +2,22 @@
 #ifndef V2S_WORKER_H
 #define V2S_WORKER_H
 
+#include <time.h>
+
+#include "acct.h"
 #include "cfg.h"
 #include "db.h"
 
+struct coreapi;
+
 struct worker {
-	struct cfg cfg; /* owned */
-	struct db db; /* owned */
+	struct cfg cfg;	     /* owned */
+	struct db db;	     /* owned */
+	struct coreapi *api; /* owned */
+	struct acct acct;    /* owned */
+	int core_up;	     /* -1 unknown, 0 down, 1 answering */
+	time_t core_since;   /* when core_up last changed */
+	char core_error[600];
 };
 
 /* adopt.c */
@@ -18,5 +28,13 @@ struct worker {
  * users added, or -1.
  */
 int adopt_core_users(struct worker *w);
+
+/* tick.c */
+/*
+ * Runs one tick: reads the core's uptime and counters, commits the
+ * accounting, and publishes the worker's and the core's state.  A core
+ * that does not answer is logged once per change, never fatal.
+ */
+void worker_tick(struct worker *w);
 
 #endif

@@ -1,0 +1,160 @@
+/*
+ * tick-bench: times the worker's accounting tick against a core (the fake
+ * core of bench/fake-core, or a real one) and, in the same run, the bare
+ * QueryStats fetch + decode that is its floor.
+ *
+ *   tick-bench ADDRESS DBFILE USERS TICKS
+ *
+ * The database gets USERS rows named as the fake core names them, so every
+ * counter updates an existing row.  Prints one line of key=value figures.
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acct.h"
+#include "coreapi.h"
+#include "db.h"
+#include "log.h"
+#include "valid.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int
+count_cb(void *arg, const char *name, size_t len, int64_t value)
+{
+	size_t *n = arg;
+
+	(void)name;
+	(void)len;
+	(void)value;
+	(*n)++;
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct coreapi *api;
+	struct coreapi_sys sys;
+	struct db db;
+	struct acct acct;
+	struct rusage ru;
+	sqlite3_stmt *st;
+	char err[512], name[64];
+	long long users, ticks, i;
+	double *floor_t, *tick_t, *tick_cpu, *commit_t, t0, c0, t1;
+	size_t n;
+	int64_t ms = 1000000;
+
+	if (argc != 5 || parse_int(argv[3], 1, 10000000, &users) == -1 ||
+	    parse_int(argv[4], 1, 1000, &ticks) == -1) {
+		fprintf(stderr, "usage: tick-bench address dbfile users "
+				"ticks\n");
+		return 1;
+	}
+	log_init("tick-bench", LOG_LVL_WARN, 0, 0);
+	unlink(argv[2]);
+	if (db_open(&db, argv[2], err, sizeof(err)) != DB_OK ||
+	    db_migrate(&db, err, sizeof(err)) != DB_OK)
+		fatalx("%s", err);
+	db_begin(&db);
+	for (i = 0; i < users; i++) {
+		st = db_stmt(&db, "INSERT INTO clients_stats (user) VALUES (?1)");
+		snprintf(name, sizeof(name), "u%06lld", i);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		db_step(&db, st);
+	}
+	db_commit(&db);
+
+	api = coreapi_new(argv[1], CORE_V2FLY, 30000);
+	floor_t = calloc((size_t)ticks, sizeof(double));
+	tick_t = calloc((size_t)ticks, sizeof(double));
+	tick_cpu = calloc((size_t)ticks, sizeof(double));
+	commit_t = calloc((size_t)ticks, sizeof(double));
+	if (floor_t == NULL || tick_t == NULL || tick_cpu == NULL ||
+	    commit_t == NULL)
+		fatalx("out of memory");
+	acct_init(&acct, &db, "api", 0);
+	for (i = 0; i < ticks; i++) {
+		/* the floor: fetch and decode only */
+		n = 0;
+		t0 = now_s();
+		if (coreapi_query(api, "", 0, count_cb, &n, NULL) != COREAPI_OK)
+			fatalx("query: %s", coreapi_details(api));
+		floor_t[i] = now_s() - t0;
+
+		/* the tick as the worker runs it */
+		t0 = now_s();
+		c0 = cpu_s();
+		if (coreapi_sys(api, &sys) != COREAPI_OK)
+			fatalx("sys: %s", coreapi_details(api));
+		ms += 10000;
+		if (acct_begin(&acct, sys.uptime + 1000000, ms) != DB_OK ||
+		    coreapi_query(api, "", 0, acct_counter, &acct, NULL) !=
+			COREAPI_OK)
+			fatalx("tick failed");
+		t1 = now_s();
+		if (acct_commit(&acct) != DB_OK)
+			fatalx("commit failed");
+		commit_t[i] = now_s() - t1;
+		tick_t[i] = now_s() - t0;
+		tick_cpu[i] = cpu_s() - c0;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("users=%lld counters=%zu ticks=%lld floor_ms=%.1f tick_ms=%.1f "
+	       "commit_ms=%.1f tick_cpu_ms=%.1f ratio=%.2f writes=%zu "
+	       "peak_rss_mb=%.1f\n",
+	    users, n, ticks, median(floor_t, (int)ticks) * 1e3,
+	    median(tick_t, (int)ticks) * 1e3, median(commit_t, (int)ticks) * 1e3,
+	    median(tick_cpu, (int)ticks) * 1e3,
+	    median(tick_t, (int)ticks) / median(floor_t, (int)ticks),
+	    acct.last_writes, ru.ru_maxrss / 1024.0);
+	acct_free(&acct);
+	coreapi_free(api);
+	db_close(&db);
+	free(floor_t);
+	free(tick_t);
+	free(tick_cpu);
+	free(commit_t);
+
+	return 0;
+}

@@ -1,0 +1,134 @@
+/*
+ * One tick of the worker: read the core's counters and uptime, commit the
+ * accounting, and publish the worker's and the core's state for
+ * /api/v1/health and /api/v1/metrics.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "coreapi.h"
+#include "log.h"
+#include "worker.h"
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Writes the published state in one short transaction. */
+static void
+publish(struct worker *w, int64_t tick_us)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO worker_state "
+				  "(key, value) VALUES (?1, ?2)";
+	struct {
+		const char *key;
+		char val[600];
+	} kv[6];
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+
+	snprintf(kv[n].val, sizeof(kv[n].val), "%lld",
+	    (long long)time(NULL));
+	kv[n++].key = "heartbeat";
+	snprintf(kv[n].val, sizeof(kv[n].val), "%lld", (long long)tick_us);
+	kv[n++].key = "tick_us";
+	snprintf(kv[n].val, sizeof(kv[n].val), "%d", w->core_up);
+	kv[n++].key = "core_up";
+	snprintf(kv[n].val, sizeof(kv[n].val), "%lld",
+	    (long long)w->core_since);
+	kv[n++].key = "core_since";
+	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->core_error);
+	kv[n++].key = "core_error";
+	if (db_begin(&w->db) != DB_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(&w->db, sql)) == NULL)
+			break;
+		sqlite3_bind_text(st, 1, kv[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kv[i].val, -1, SQLITE_STATIC);
+		if (db_step(&w->db, st) < 0) {
+			sqlite3_reset(st);
+			break;
+		}
+		sqlite3_reset(st);
+	}
+	if (i == n)
+		db_commit(&w->db);
+	else
+		db_rollback(&w->db);
+}
+
+/* Records whether the core answered, logging only the changes. */
+static void
+core_state(struct worker *w, int up, const char *why)
+{
+	char esc[400];
+
+	if (up == w->core_up && (up || strcmp(why, w->core_error) == 0))
+		return;
+	if (up)
+		log_info("core API at %s answers again",
+		    w->cfg.core_api_address);
+	else
+		log_warnx("core API at %s: %s", w->cfg.core_api_address,
+		    log_escape(why, strlen(why), esc, sizeof(esc)));
+	if (up != w->core_up)
+		w->core_since = time(NULL);
+	w->core_up = up;
+	snprintf(w->core_error, sizeof(w->core_error), "%s", up ? "" : why);
+}
+
+void
+worker_tick(struct worker *w)
+{
+	struct coreapi_sys sys;
+	enum coreapi_rc rc;
+	char why[COREAPI_DETAILS_MAX + 64];
+	int64_t t0 = mono_us();
+	size_t n = 0;
+	int dbrc;
+
+	rc = coreapi_sys(w->api, &sys);
+	if (rc == COREAPI_OK) {
+		if ((dbrc = acct_begin(&w->acct, sys.uptime, wall_ms())) !=
+		    DB_OK) {
+			log_warnx("accounting: cannot read the database");
+			goto out;
+		}
+		rc = coreapi_query(w->api, "", 0, acct_counter, &w->acct, &n);
+	}
+	if (rc != COREAPI_OK) {
+		snprintf(why, sizeof(why), "%s: %s", coreapi_rc_name(rc),
+		    coreapi_details(w->api));
+		core_state(w, 0, why);
+		goto out;
+	}
+	core_state(w, 1, "");
+	if ((dbrc = acct_commit(&w->acct)) != DB_OK)
+		log_warnx("accounting: commit failed (%s); the tick is read "
+			  "again next time",
+		    dbrc == DB_BUSY ? "busy" : "error");
+	else
+		log_debug("tick: %zu counters, %zu ignored, %zu rows written",
+		    w->acct.last_counters, w->acct.last_ignored,
+		    w->acct.last_writes);
+out:
+	publish(w, mono_us() - t0);
+}

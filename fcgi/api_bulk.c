@@ -97,6 +97,8 @@ api_bulk_add_users(struct req *req)
 	char f[3][BULK_MAX_FIELD], cred[VALID_CRED_MAX + 1];
 	const char *p, *end, *nl;
 	size_t lineno = 0, nusers = 0, nbad = 0, nlines = 0;
+	char okmsg[64];
+	int64_t op, first = 0, last = 0;
 	int n, rc, status = 200;
 
 	buf_init(&ok);
@@ -157,6 +159,13 @@ api_bulk_add_users(struct req *req)
 			    req_quote(f[0], q, sizeof(q)), err);
 			continue;
 		}
+		if ((op = core_op_add(req, f[0])) < 0) {
+			status = (int)op;
+			break;
+		}
+		if (first == 0)
+			first = op;
+		last = op;
 		nusers++;
 		buf_printf(&ok, "line %zu: %s,%s,%s\n", lineno, f[0], cred,
 		    f[2][0] != '\0' ? f[2] : req->app->cfg.default_inbound);
@@ -178,8 +187,13 @@ api_bulk_add_users(struct req *req)
 	} else if ((rc = db_commit(&req->app->db)) != DB_OK)
 		status = reply_db_error(req, rc);
 	else {
-		status = reply_text(
-		    req, 200, "Users added successfully: %zu users", nusers);
+		/* One batch for the worker; the first line says how the core
+		 * took it, the rest lists every user added. */
+		snprintf(okmsg, sizeof(okmsg),
+		    "Users added successfully: %zu "
+		    "users",
+		    nusers);
+		status = reply_applied(req, first, last, okmsg);
 		buf_add(&req->out, ok.data, ok.len);
 	}
 	buf_free(&ok);

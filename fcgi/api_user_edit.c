@@ -28,19 +28,25 @@ reply_no_user(struct req *req, const char *user)
 
 /*
  * Runs an UPDATE whose ?1 is the user and ?2 (if VAL is not NULL) a text
- * value, or ?2 an integer when VAL is NULL.  Replies 200 with OKMSG, 404
- * when no row matched, or a database error.
+ * value, or ?2 an integer when VAL is NULL, in one transaction.  With CORE
+ * the core must follow the change: the reply then waits for the worker.
+ * Replies with OKMSG, 404 when no row matched, or a database error.
  */
 static int
 update_user(struct req *req, const char *sql, const char *user, const char *val,
-    long long ival, const char *okmsg)
+    long long ival, int core, const char *okmsg)
 {
 	struct db *db = &req->app->db;
 	sqlite3_stmt *st;
+	int64_t op = 0;
 	int rc;
 
-	if ((st = db_stmt(db, sql)) == NULL)
-		return reply_db_error(req, DB_ERR);
+	if ((rc = db_begin(db)) != DB_OK)
+		return reply_db_error(req, rc);
+	if ((st = db_stmt(db, sql)) == NULL) {
+		rc = DB_ERR;
+		goto fail;
+	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	if (val != NULL)
 		sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
@@ -49,10 +55,23 @@ update_user(struct req *req, const char *sql, const char *user, const char *val,
 	rc = db_step(db, st);
 	sqlite3_reset(st);
 	if (rc < 0)
-		return reply_db_error(req, rc);
-	if (sqlite3_changes(db->h) == 0)
+		goto fail;
+	if (sqlite3_changes(db->h) == 0) {
+		db_rollback(db);
 		return reply_no_user(req, user);
+	}
+	if (core && (op = core_op_add(req, user)) < 0) {
+		rc = (int)op;
+		goto fail;
+	}
+	if ((rc = db_commit(db)) != DB_OK)
+		return reply_db_error(req, rc);
+	if (core)
+		return reply_applied(req, op, op, okmsg);
 	return reply_text(req, 200, "%s", okmsg);
+fail:
+	db_rollback(db);
+	return reply_db_error(req, rc);
 }
 
 int
@@ -73,6 +92,7 @@ api_delete_user(struct req *req)
 	const char *user, *tag;
 	char q[200], q2[200];
 	size_t i;
+	int64_t op;
 	int rc, found, status;
 
 	user = form_get(&req->params, "user");
@@ -115,9 +135,13 @@ api_delete_user(struct req *req)
 		if (rc < 0)
 			goto dberr;
 	}
+	if ((op = core_op_add(req, user)) < 0) {
+		rc = (int)op;
+		goto dberr;
+	}
 	if ((rc = db_commit(db)) != DB_OK)
 		return reply_db_error(req, rc);
-	return reply_text(req, 200, "User deleted successfully");
+	return reply_applied(req, op, op, "User deleted successfully");
 dberr:
 	status = reply_db_error(req, rc);
 rollback:
@@ -146,7 +170,8 @@ api_set_enabled(struct req *req)
 	return update_user(req,
 	    "UPDATE clients_stats SET enabled = ?2, disabled_reason = "
 	    "CASE WHEN ?2 = 'true' THEN '' ELSE 'admin' END WHERE user = ?1",
-	    user, on ? "true" : "false", 0, "User status updated successfully");
+	    user, on ? "true" : "false", 0, 1,
+	    "User status updated successfully");
 }
 
 int
@@ -168,7 +193,7 @@ api_update_lim_ip(struct req *req)
 	}
 	return update_user(req,
 	    "UPDATE clients_stats SET lim_ip = ?2 WHERE user = ?1", user, NULL,
-	    v, "IP limit updated successfully");
+	    v, 0, "IP limit updated successfully");
 }
 
 int
@@ -192,7 +217,7 @@ api_update_renew(struct req *req)
 	}
 	return update_user(req,
 	    "UPDATE clients_stats SET renew = ?2 WHERE user = ?1", user, NULL,
-	    v, "Renew value updated successfully");
+	    v, 0, "Renew value updated successfully");
 }
 
 int
@@ -204,6 +229,8 @@ api_adjust_date(struct req *req)
 	const char *user, *val;
 	char newend[SUBDATE_LEN + 2], cur[64], err[200];
 	time_t now, t;
+	char okmsg[200];
+	int64_t op = 0;
 	int rc, found, status, reenable;
 
 	user = form_get(&req->params, "user");
@@ -260,11 +287,19 @@ api_adjust_date(struct req *req)
 	sqlite3_reset(st);
 	if (rc < 0)
 		goto dberr;
+	/* A re-enabled user goes back into the core. */
+	if (reenable && (op = core_op_add(req, user)) < 0) {
+		rc = (int)op;
+		goto dberr;
+	}
 	if ((rc = db_commit(db)) != DB_OK)
 		return reply_db_error(req, rc);
-	return reply_text(req, 200,
+	snprintf(okmsg, sizeof(okmsg),
 	    "Subscription date for %s updated with sub_end %s", user,
 	    newend[0] != '\0' ? newend : "unlimited");
+	if (reenable)
+		return reply_applied(req, op, op, okmsg);
+	return reply_text(req, 200, "%s", okmsg);
 dberr:
 	status = reply_db_error(req, rc);
 rollback:

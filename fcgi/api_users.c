@@ -91,6 +91,7 @@ api_add_user(struct req *req)
 	const struct corecfg *cc;
 	const char *user, *cred, *tag;
 	char cred_out[VALID_CRED_MAX + 1], err[512];
+	int64_t op = 0;
 	int rc;
 
 	user = form_get(&req->params, "user");
@@ -104,6 +105,8 @@ api_add_user(struct req *req)
 		return reply_db_error(req, rc);
 	rc = user_add_one(req, cc, user, cred, tag != NULL ? tag : "", cred_out,
 	    err, sizeof(err));
+	if (rc == 200 && (op = core_op_add(req, user)) < 0)
+		rc = (int)op;
 	if (rc != 200) {
 		db_rollback(&req->app->db);
 		return rc < 0 ? reply_db_error(req, rc)
@@ -111,5 +114,5 @@ api_add_user(struct req *req)
 	}
 	if ((rc = db_commit(&req->app->db)) != DB_OK)
 		return reply_db_error(req, rc);
-	return reply_text(req, 200, "User added successfully");
+	return reply_applied(req, op, op, "User added successfully");
 }

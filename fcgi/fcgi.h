@@ -127,7 +127,32 @@ int api_reset_traffic(struct req *req);
 int user_add_one(struct req *req, const struct corecfg *cc, const char *user,
     const char *cred, const char *tag, char *cred_out, char *err, size_t errsz);
 
-/* sysinfo.c: the optional "Server State" and "Network" blocks of /stats */
+/* apply.c */
+/*
+ * Records, inside the caller's transaction, that USER's state in the core
+ * must follow the database.  Returns the operation's id (> 0) or a
+ * negative DB_* code.
+ */
+int64_t core_op_add(struct req *req, const char *user);
+/*
+ * After the commit, waits up to api.apply_wait_ms for the worker to apply
+ * operations FIRST..LAST.  Returns 200 (all applied), 202 (saved; the core
+ * is unreachable or the worker has not got to it: reason in WHY), 502 (the
+ * core refused one: its words in WHY), or a negative DB_* code.
+ */
+int core_op_wait(
+    struct req *req, int64_t first, int64_t last, char *why, size_t whysz);
+
+/*
+ * Waits as core_op_wait() does and replies: 200 OKMSG; 202 OKMSG with why
+ * it is not applied yet; 502 OKMSG with the core's refusal.
+ */
+int reply_applied(
+    struct req *req, int64_t first, int64_t last, const char *okmsg);
+
+/* sysinfo.c: the optional
+
+ "Server State" and "Network" blocks of /stats */
 void sysinfo_server_state(struct req *req, struct buf *out);
 void sysinfo_network(struct req *req, struct buf *out);
 /* Stores the interface's current counters as zero; -1 if unreadable. */

@@ -130,6 +130,7 @@ static const struct key keys[] = {
 	    SCS_SERVER },
 	{ "api.max_bulk_lines", K_INT, F(max_bulk_lines), 1, 1000000,
 	    SCS_SERVER },
+	{ "api.apply_wait_ms", K_INT, F(apply_wait_ms), 0, 60000, SCS_SERVER },
 
 	{ "timezone", K_TZ, F(timezone), 0, 0, SCS_SERVER },
 
@@ -1105,6 +1106,8 @@ cfg_defaults(struct cfg *cfg)
 	cfg->max_body = 65536;
 	cfg->max_upload = 8388608;
 	cfg->max_bulk_lines = 100000;
+	cfg->apply_wait_ms = 2000;
+
 	cfg->timezone = xstrdup("");
 	cfg->services = xcalloc(2, sizeof(*cfg->services));
 	cfg->services[0] = xstrdup("xray");

@@ -47,6 +47,7 @@ struct cfg {
 	size_t max_body; /* ours: urlencoded body, default 65536 */
 	size_t max_upload; /* ours: multipart body, default 8 MiB */
 	int max_bulk_lines; /* ours: default 100000 */
+	int apply_wait_ms; /* ours: how long writes wait for the core */
 
 	char *timezone; /* "" = local zone */
 

@@ -238,6 +238,7 @@ parse_disposition(
 	const char *p = v, *end = v + n, *name;
 	size_t nlen;
 	long r;
+	const char *why = "malformed Content-Disposition";
 	int have_name = 0, have_file = 0;
 
 	while (p < end && is_ows((unsigned char)*p))
@@ -255,7 +256,7 @@ parse_disposition(
 		if (p == end)
 			break;
 		if (*p != ';')
-			goto bad;
+			goto fail;
 		p++;
 		while (p < end && is_ows((unsigned char)*p))
 			p++;
@@ -266,11 +267,14 @@ parse_disposition(
 			p++;
 		nlen = (size_t)(p - name);
 		if (nlen == 0 || p == end || *p != '=')
-			goto bad;
+			goto fail;
 		p++;
 		if (nlen == 4 && strncasecmp(name, "name", 4) == 0) {
-			if (have_name)
-				goto dup;
+			if (have_name) {
+				why =
+				    "repeated parameter in Content-Disposition";
+				goto fail;
+			}
 			r = param_value(
 			    &p, end, part->name, sizeof(part->name));
 			if (r == -2) {
@@ -281,8 +285,11 @@ parse_disposition(
 			}
 			have_name = 1;
 		} else if (nlen == 8 && strncasecmp(name, "filename", 8) == 0) {
-			if (have_file)
-				goto dup;
+			if (have_file) {
+				why =
+				    "repeated parameter in Content-Disposition";
+				goto fail;
+			}
 			r = param_value(
 			    &p, end, part->filename, sizeof(part->filename));
 			if (r == -2) {
@@ -295,18 +302,15 @@ parse_disposition(
 		} else
 			r = param_value(&p, end, NULL, 0);
 		if (r < 0)
-			goto bad;
+			goto fail;
 	}
 	if (!have_name) {
 		snprintf(err, errsz, "Content-Disposition without a name");
 		return -1;
 	}
 	return 0;
-dup:
-	snprintf(err, errsz, "repeated parameter in Content-Disposition");
-	return -1;
-bad:
-	snprintf(err, errsz, "malformed Content-Disposition");
+fail:
+	snprintf(err, errsz, "%s", why);
 	return -1;
 }
 

@@ -61,7 +61,23 @@ static const char *const schema_v1[] = {
 	" sess_uplink INTEGER NOT NULL DEFAULT 0,"
 	" sess_downlink INTEGER NOT NULL DEFAULT 0,"
 	" at INTEGER NOT NULL)",
+	/* What the worker has applied to the running core. */
+	"CREATE TABLE IF NOT EXISTS core_applied ("
+	" user TEXT PRIMARY KEY COLLATE NOCASE,"
+	" inbound_tag TEXT NOT NULL,"
+	" credential TEXT NOT NULL)",
+	/* Changes the API made that the core must follow, and how applying
+	 * them ended: done 0 = waiting, 1 = applied, 2 = saved while the
+	 * core is unreachable, 3 = the core refused (result says why). */
+	"CREATE TABLE IF NOT EXISTS core_ops ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" user TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" done INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '')",
+	"CREATE INDEX IF NOT EXISTS core_ops_pending ON core_ops(done, user)",
 	"CREATE TABLE IF NOT EXISTS worker_state ("
+
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL)",
 	/* User names are unique ignoring case (the core compares emails

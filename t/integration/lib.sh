@@ -1,0 +1,841 @@
+# shellcheck shell=bash
+# Globals set here are read by the scripts that source this file:
+# shellcheck disable=SC2034
+#
+# t/integration/lib.sh: TAP helpers and the real test stack (v2ray core,
+# v2ray-stat-worker, a spawn-fcgi pool of v2ray-stat.fcgi, nginx), all on
+# 127.0.0.1 inside one mktemp -d run directory.
+#
+# Sourcing this file only defines functions and defaults; nothing runs.
+# The tests use the TAP part and stack_start; scripts/demo reuses the config
+# writers and the process helpers (it sets RUN itself).
+#
+# Environment (make check exports them; defaults for running a test by hand):
+#   top_srcdir top_builddir NGINX_BIN SPAWN_FCGI CURL V2RAY_BIN
+#   SQLITE3 PYTHON3     the sqlite3 CLI and python3 (looked up in PATH)
+#   KEEP_RUN=1          keep the run directory after the test
+#   FCGI_WRAPPER        e.g. "valgrind -q --error-exitcode=99" for the fcgi
+#   WORKER_WRAPPER      the same for the worker
+#
+# Never export a variable called NGINX: nginx reads it for inherited sockets.
+
+# ------------------------------------------------------------------ TAP
+
+tap_n=0
+tap_failed=0
+tap_planned=
+
+# plan N: print the plan first (optional; done_testing prints it otherwise).
+plan() {
+	tap_planned=$1
+	printf '1..%s\n' "$1"
+}
+
+# diag MSG...: a TAP comment (every line prefixed with '# ').
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# skip_all REASON: the whole script is skipped.
+skip_all() {
+	printf '1..0 # SKIP %s\n' "$*"
+	exit 0
+}
+
+# bail_out REASON: abort the script (the harness counts it as an ERROR).
+bail_out() {
+	printf 'Bail out! %s\n' "$*"
+	exit 1
+}
+
+# ok RC DESC: a test point that passes when RC is 0 (shell convention), e.g.
+#   [ -s "$f" ]; ok $? "file is not empty"
+ok() {
+	local rc=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if [ "$rc" -eq 0 ] 2>/dev/null; then
+		printf 'ok %d - %s\n' "$tap_n" "$*"
+		return 0
+	fi
+	tap_failed=$((tap_failed + 1))
+	printf 'not ok %d - %s\n' "$tap_n" "$*"
+	return 1
+}
+
+# pass DESC / fail DESC
+pass() { ok 0 "$@"; }
+fail() { ok 1 "$@"; }
+
+# run_ok DESC CMD...: passes when CMD succeeds.
+run_ok() {
+	local desc=$1
+	shift
+	"$@"
+	ok $? "$desc"
+}
+
+# skip N REASON: N skipped test points.
+skip() {
+	local i=0
+	while [ "$i" -lt "$1" ]; do
+		tap_n=$((tap_n + 1))
+		printf 'ok %d # skip %s\n' "$tap_n" "$2"
+		i=$((i + 1))
+	done
+}
+
+# is GOT WANT DESC: exact string comparison.
+is() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: '$1'" "expected: '$2'"
+	return 1
+}
+
+# isnt GOT UNWANTED DESC
+isnt() {
+	if [ "$1" != "$2" ]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: '$1'" "expected anything else"
+	return 1
+}
+
+# like GOT ERE DESC: GOT matches the extended regular expression.
+like() {
+	if [[ $1 =~ $2 ]]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: '$1'" "expected to match: /$2/"
+	return 1
+}
+
+# unlike GOT ERE DESC
+unlike() {
+	if ! [[ $1 =~ $2 ]]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: '$1'" "expected not to match: /$2/"
+	return 1
+}
+
+# done_testing: prints the plan if none was given, a summary, exits.
+# The exit status is 0: failures are already "not ok" lines.
+done_testing() {
+	if [ -z "$tap_planned" ]; then
+		printf '1..%d\n' "$tap_n"
+	elif [ "$tap_planned" -ne "$tap_n" ]; then
+		diag "planned $tap_planned tests but ran $tap_n"
+	fi
+	if [ "$tap_failed" -ne 0 ]; then
+		diag "failed $tap_failed of $tap_n tests"
+		if [ -n "${RUN:-}" ] && [ "${KEEP_RUN:-0}" != 1 ]; then
+			diag "re-run with KEEP_RUN=1 to keep the run directory"
+		fi
+	fi
+	exit 0
+}
+
+# ------------------------------------------------------------------ tools
+
+# Locates the tools; sets the globals.  Never fails.
+find_tools() {
+	top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+	if [ -z "${top_builddir:-}" ]; then
+		if [ -x "$top_srcdir/_build/v2ray-stat.fcgi" ]; then
+			top_builddir=$top_srcdir/_build
+		else
+			top_builddir=$top_srcdir
+		fi
+	fi
+	NGINX_BIN=${NGINX_BIN:-$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v nginx || true)}
+	SPAWN_FCGI=${SPAWN_FCGI:-$(command -v spawn-fcgi || true)}
+	CURL=${CURL:-$(command -v curl || true)}
+	V2RAY_BIN=${V2RAY_BIN:-$(command -v v2ray || true)}
+	SQLITE3=${SQLITE3:-$(command -v sqlite3 || true)}
+	PYTHON3=${PYTHON3:-$(command -v python3 || true)}
+	FASTCGI_PARAMS=${FASTCGI_PARAMS:-/etc/nginx/fastcgi_params}
+	FCGI_BIN=${FCGI_BIN:-$top_builddir/v2ray-stat.fcgi}
+	WORKER_BIN=${WORKER_BIN:-$top_builddir/v2ray-stat-worker}
+}
+
+# require_tools [nginx] [spawn-fcgi] [curl] [sqlite3] [python3] [fcgi] [worker]:
+# skip the whole script (1..0 # SKIP) when one is missing.
+require_tools() {
+	local t
+	find_tools
+	for t in "$@"; do
+		case $t in
+		nginx) [ -x "$NGINX_BIN" ] || skip_all "nginx not found" ;;
+		spawn-fcgi) [ -x "$SPAWN_FCGI" ] || skip_all "spawn-fcgi not found" ;;
+		curl) [ -x "$CURL" ] || skip_all "curl not found" ;;
+		sqlite3) [ -x "$SQLITE3" ] || skip_all "sqlite3 CLI not found" ;;
+		python3) [ -x "$PYTHON3" ] || skip_all "python3 not found" ;;
+		v2ray) [ -x "$V2RAY_BIN" ] || skip_all "v2ray not found" ;;
+		fcgi) [ -x "$FCGI_BIN" ] || skip_all "$FCGI_BIN not built" ;;
+		worker) [ -x "$WORKER_BIN" ] || skip_all "$WORKER_BIN not built" ;;
+		esac
+	done
+	if [[ " $* " == *" nginx "* ]] && [ ! -f "$FASTCGI_PARAMS" ]; then
+		skip_all "$FASTCGI_PARAMS not found"
+	fi
+}
+
+# ------------------------------------------------------------------ waiting
+
+# wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds.
+# Returns 1 after SECONDS without success.
+wait_until() {
+	local tries=$(($1 * 10))
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# wait_for_file SECONDS PATH
+wait_for_file() {
+	wait_until "$1" test -e "$2"
+}
+
+# url_answers URL: true if an HTTP server answers (any status).
+url_answers() {
+	local code
+	code=$("$CURL" -s -o /dev/null --max-time 2 -w '%{http_code}' "$1") || true
+	[ -n "$code" ] && [ "$code" != 000 ]
+}
+
+# wait_for_url SECONDS URL
+wait_for_url() {
+	wait_until "$1" url_answers "$2"
+}
+
+# ------------------------------------------------------------------ ports
+
+# port_in_use PORT: true if PORT appears in any local TCP socket.
+port_in_use() {
+	local hex
+	hex=$(printf ':%04X' "$1")
+	awk -v h="$hex" '
+		FNR > 1 && substr($2, length($2) - 4) == h { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# port_listening PORT: true if something listens on PORT.
+port_listening() {
+	local hex
+	hex=$(printf ':%04X' "$1")
+	awk -v h="$hex" '
+		FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == h { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+ports_picked=" "
+
+# free_port: prints a random unused port in 20000..59999 not picked before.
+free_port() {
+	local p i=0
+	while [ "$i" -lt 200 ]; do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		i=$((i + 1))
+		case $ports_picked in *" $p "*) continue ;; esac
+		port_in_use "$p" && continue
+		ports_picked="$ports_picked$p "
+		printf '%s\n' "$p"
+		return 0
+	done
+	return 1
+}
+
+# ------------------------------------------------------------------ config writers
+
+# Defaults of the core config (override before calling write_core_json).
+# CORE_VLESS_USERS / CORE_TROJAN_USERS: space-separated "email=credential".
+CORE_VLESS_USERS=${CORE_VLESS_USERS-alice@example.com=11111111-2222-3333-4444-555555555555}
+CORE_TROJAN_USERS=${CORE_TROJAN_USERS-tom@example.com=tompass}
+
+# json_clients KIND "email=cred ...": the "clients" array of one inbound.
+json_clients() {
+	local kind=$1 list=$2 u sep=""
+	printf '['
+	for u in $list; do
+		if [ "$kind" = vless ]; then
+			printf '%s{"id": "%s", "email": "%s", "level": 0}' "$sep" "${u#*=}" "${u%%=*}"
+		else
+			printf '%s{"password": "%s", "email": "%s", "level": 0}' "$sep" "${u#*=}" "${u%%=*}"
+		fi
+		sep=", "
+	done
+	printf ']'
+}
+
+# write_core_json OUT: the v2fly 4.34 server config.  Uses RUN, API_PORT,
+# VLESS_PORT, TROJAN_PORT, SOCKS_PORT, CORE_VLESS_USERS, CORE_TROJAN_USERS.
+write_core_json() {
+	cat >"$1" <<EOF
+{
+  "log": {"access": "$RUN/access.log", "error": "$RUN/error.log", "loglevel": "warning"},
+  "api": {"tag": "api", "services": ["HandlerService", "StatsService"]},
+  "stats": {},
+  "policy": {
+    "levels": {"0": {"statsUserUplink": true, "statsUserDownlink": true}},
+    "system": {"statsInboundUplink": true, "statsInboundDownlink": true,
+               "statsOutboundUplink": true, "statsOutboundDownlink": true}
+  },
+  "inbounds": [
+    {"tag": "api", "listen": "127.0.0.1", "port": $API_PORT, "protocol": "dokodemo-door",
+     "settings": {"address": "127.0.0.1"}},
+    {"tag": "vless-in", "listen": "127.0.0.1", "port": $VLESS_PORT, "protocol": "vless",
+     "settings": {"decryption": "none", "clients": $(json_clients vless "$CORE_VLESS_USERS")}},
+    {"tag": "trojan-in", "listen": "127.0.0.1", "port": $TROJAN_PORT, "protocol": "trojan",
+     "settings": {"clients": $(json_clients trojan "$CORE_TROJAN_USERS")}},
+    {"tag": "socks-in", "listen": "127.0.0.1", "port": $SOCKS_PORT, "protocol": "socks",
+     "settings": {"auth": "password", "accounts": [{"user": "bob", "pass": "bobpass"}], "udp": false}}
+  ],
+  "outbounds": [{"tag": "direct", "protocol": "freedom", "settings": {}}],
+  "routing": {"rules": [{"type": "field", "inboundTag": ["api"], "outboundTag": "api"}]}
+}
+EOF
+}
+
+# write_client_json OUT VLESS_UUID TROJAN_PASSWORD: a second v2ray acting as
+# a client: socks on C_VLESS_PORT -> vless, socks on C_TROJAN_PORT -> trojan.
+write_client_json() {
+	cat >"$1" <<EOF
+{
+  "log": {"loglevel": "warning"},
+  "inbounds": [
+    {"tag": "c-vless", "listen": "127.0.0.1", "port": ${C_VLESS_PORT:?}, "protocol": "socks", "settings": {"udp": false}},
+    {"tag": "c-trojan", "listen": "127.0.0.1", "port": ${C_TROJAN_PORT:?}, "protocol": "socks", "settings": {"udp": false}}
+  ],
+  "outbounds": [
+    {"tag": "to-vless", "protocol": "vless", "settings": {"vnext": [{"address": "127.0.0.1", "port": $VLESS_PORT,
+      "users": [{"id": "$2", "encryption": "none"}]}]}},
+    {"tag": "to-trojan", "protocol": "trojan", "settings": {"servers": [{"address": "127.0.0.1", "port": $TROJAN_PORT,
+      "password": "$3"}]}}
+  ],
+  "routing": {"rules": [
+    {"type": "field", "inboundTag": ["c-vless"], "outboundTag": "to-vless"},
+    {"type": "field", "inboundTag": ["c-trojan"], "outboundTag": "to-trojan"}
+  ]}
+}
+EOF
+}
+
+# Defaults of v2ray-stat.yaml (override the CFG_* globals, then write).
+CFG_LOGLEVEL=${CFG_LOGLEVEL:-info}
+CFG_TYPE=${CFG_TYPE:-v2fly}
+CFG_TICKER=${CFG_TICKER:-1}
+CFG_API_TOKEN=${CFG_API_TOKEN:-}
+CFG_AUTH_READS=${CFG_AUTH_READS:-false}
+CFG_DEFAULT_INBOUND=${CFG_DEFAULT_INBOUND:-vless-in}
+CFG_MAX_BODY=${CFG_MAX_BODY:-65536}
+CFG_MAX_UPLOAD=${CFG_MAX_UPLOAD:-8388608}
+CFG_MAX_BULK_LINES=${CFG_MAX_BULK_LINES:-100000}
+CFG_NETWORK=${CFG_NETWORK:-false}
+CFG_SYSMON=${CFG_SYSMON:-false}
+CFG_SERVER_SORT=${CFG_SERVER_SORT:-source ASC}
+CFG_SERVER_COLUMNS=${CFG_SERVER_COLUMNS-source rate uplink downlink}
+CFG_CLIENT_SORT=${CFG_CLIENT_SORT:-user ASC}
+CFG_CLIENT_COLUMNS=${CFG_CLIENT_COLUMNS-user last_seen rate uplink downlink enabled sub_end lim_ip ips}
+
+# yaml_list "a b c": a flow sequence "[a, b, c]".
+yaml_list() {
+	local w sep=""
+	printf '['
+	for w in $1; do
+		printf '%s%s' "$sep" "$w"
+		sep=", "
+	done
+	printf ']'
+}
+
+# write_stat_yaml OUT: v2ray-stat's config.  Uses RUN, API_PORT, CFG_*.
+write_stat_yaml() {
+	cat >"$1" <<EOF
+# v2ray-stat configuration written by t/integration/lib.sh
+log:
+  loglevel: $CFG_LOGLEVEL
+v2ray-stat:
+  type: $CFG_TYPE
+  address: 127.0.0.1
+  port: 9952
+  monitor:
+    ticker_interval: $CFG_TICKER
+    online_rate_threshold: 0
+core:
+  dir: $RUN/
+  config: $RUN/core.json
+  access_log: $RUN/access.log
+  api_address: 127.0.0.1:$API_PORT
+api:
+  api_token: "$CFG_API_TOKEN"
+  auth_reads: $CFG_AUTH_READS
+  default_inbound: $CFG_DEFAULT_INBOUND
+  max_body: $CFG_MAX_BODY
+  max_upload: $CFG_MAX_UPLOAD
+  max_bulk_lines: $CFG_MAX_BULK_LINES
+timezone: ""
+features:
+  telegram: false
+  network: $CFG_NETWORK
+  system_monitoring: $CFG_SYSMON
+  auth_lua: false
+services: []
+paths:
+  database: $RUN/v2ray-stat.db
+  f2b_log: $RUN/f2b.log
+  f2b_banned_log: $RUN/f2b-banned.log
+  auth_lua: $RUN/auth.lua
+stats_columns:
+  server:
+    sort: $CFG_SERVER_SORT
+    columns: $(yaml_list "$CFG_SERVER_COLUMNS")
+  client:
+    sort: $CFG_CLIENT_SORT
+    columns: $(yaml_list "$CFG_CLIENT_COLUMNS")
+EOF
+}
+
+# write_nginx_conf OUT: nginx on 127.0.0.1:HTTP_PORT, every path in RUN.
+write_nginx_conf() {
+	local user_line="" extra_temp=""
+	if [ "$(id -u)" -eq 0 ]; then
+		user_line="user root;"
+	fi
+	if "$NGINX_BIN" -V 2>&1 | grep -q -- '--http-uwsgi-temp-path'; then
+		extra_temp="uwsgi_temp_path $RUN/nginx-tmp/uwsgi;"
+	fi
+	if "$NGINX_BIN" -V 2>&1 | grep -q -- '--http-scgi-temp-path'; then
+		extra_temp="$extra_temp scgi_temp_path $RUN/nginx-tmp/scgi;"
+	fi
+	mkdir -p "$RUN/nginx-tmp"
+	cat >"$1" <<EOF
+# written by t/integration/lib.sh
+$user_line
+worker_processes 2;
+daemon on;
+pid $RUN/nginx.pid;
+error_log $RUN/nginx-error.log;
+events { worker_connections 512; }
+http {
+    access_log $RUN/nginx-access.log;
+    client_body_temp_path $RUN/nginx-tmp/client_body;
+    proxy_temp_path $RUN/nginx-tmp/proxy;
+    fastcgi_temp_path $RUN/nginx-tmp/fastcgi;
+    $extra_temp
+    client_max_body_size 16m;
+    server {
+        listen 127.0.0.1:$HTTP_PORT;
+        server_name localhost;
+        location /api/v1/ {
+            include $FASTCGI_PARAMS;
+            fastcgi_pass unix:$RUN/fcgi.sock;
+        }
+        location / {
+            return 404;
+        }
+    }
+}
+EOF
+}
+
+# ------------------------------------------------------------------ processes
+
+# pid_ours PID: true if PID is alive and its command line mentions RUN
+# (every process we start has the run directory in its arguments).
+pid_ours() {
+	local cmd
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
+	case $cmd in *"$RUN"*) return 0 ;; esac
+	return 1
+}
+
+# pid_gone PID: true if PID has exited (absent, or a zombie not yet reaped).
+pid_gone() {
+	local st
+	[ -e "/proc/$1/stat" ] || return 0
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "${st%% *}" = Z ]
+}
+
+# wait_exit SECONDS PID: waits for a child PID to exit and reaps it; returns
+# its exit status, or 124 (after sending KILL) on timeout.
+wait_exit() {
+	if wait_until "$1" pid_gone "$2"; then
+		wait "$2"
+		return
+	fi
+	kill -KILL "$2" 2>/dev/null
+	wait "$2" 2>/dev/null
+	return 124
+}
+
+# pids_alive PID...: true while any of the PIDs (that are ours) is alive.
+pids_alive() {
+	local p
+	for p in "$@"; do
+		pid_ours "$p" && return 0
+	done
+	return 1
+}
+
+# stop_pidfile NAME [SIGNAL]: signals every pid listed in RUN/NAME.pid
+# (default TERM), waits up to 5 s, then KILLs what is left; removes the file.
+stop_pidfile() {
+	local f=$RUN/$1.pid sig=${2:-TERM} p pids=""
+	[ -f "$f" ] || return 0
+	while read -r p || [ -n "$p" ]; do
+		case $p in '' | *[!0-9]*) continue ;; esac
+		if pid_ours "$p"; then
+			kill "-$sig" "$p" 2>/dev/null
+			pids="$pids $p"
+		fi
+	done <"$f"
+	# shellcheck disable=SC2086
+	if [ -n "$pids" ] && ! wait_until 5 eval '! pids_alive '"$pids"; then
+		for p in $pids; do
+			pid_ours "$p" && kill -KILL "$p" 2>/dev/null
+		done
+	fi
+	rm -f "$f"
+}
+
+# start_bg NAME LOG CMD...: starts CMD in the background with its output in
+# LOG (never on our stdout: that is the TAP stream) and writes RUN/NAME.pid.
+start_bg() {
+	local name=$1 log=$2
+	shift 2
+	"$@" </dev/null >>"$log" 2>&1 &
+	printf '%s\n' "$!" >"$RUN/$name.pid"
+}
+
+# pidfile_alive NAME: true if the first pid of RUN/NAME.pid is ours and alive.
+pidfile_alive() {
+	local p
+	[ -f "$RUN/$1.pid" ] || return 1
+	p=$(head -n 1 "$RUN/$1.pid")
+	pid_ours "$p"
+}
+
+# ------------------------------------------------------------------ components
+
+# core_start: writes RUN/core.json and starts the core; retries with new
+# ports when they were taken.  Sets API_PORT VLESS_PORT TROJAN_PORT
+# SOCKS_PORT.  Without V2RAY_BIN only core.json is written (returns 2).
+core_start() {
+	local attempt=0
+	while [ "$attempt" -lt 5 ]; do
+		attempt=$((attempt + 1))
+		API_PORT=$(free_port) && VLESS_PORT=$(free_port) &&
+			TROJAN_PORT=$(free_port) && SOCKS_PORT=$(free_port) || return 1
+		write_core_json "$RUN/core.json"
+		if [ -z "${V2RAY_BIN:-}" ] || [ ! -x "$V2RAY_BIN" ] || [ "${STACK_CORE:-1}" = 0 ]; then
+			return 2
+		fi
+		start_bg core "$RUN/core.log" "$V2RAY_BIN" -config "$RUN/core.json"
+		if wait_until 10 core_ready; then
+			return 0
+		fi
+		stop_pidfile core
+		if ! grep -qi 'address already in use' "$RUN/core.log" "$RUN/error.log" 2>/dev/null; then
+			return 1
+		fi
+		: >"$RUN/core.log"
+	done
+	return 1
+}
+
+core_ready() {
+	pidfile_alive core || return 1
+	port_listening "$API_PORT" && port_listening "$VLESS_PORT" && port_listening "$TROJAN_PORT"
+}
+
+# worker_start YAML: the worker (a foreground daemon) in the background.
+worker_start() {
+	local -a wrap=()
+	read -ra wrap <<<"${WORKER_WRAPPER:-}"
+	start_bg worker "$RUN/worker.log" "${wrap[@]}" "$WORKER_BIN" -f "$1"
+}
+
+# fcgi_start [YAML]: a spawn-fcgi pool of FCGI_CHILDREN (default 4) on
+# RUN/fcgi.sock; spawn-fcgi writes every child's pid to RUN/fcgi.pid.
+fcgi_start() {
+	local yaml=${1:-$RUN/v2ray-stat.yaml} rc
+	local -a wrap=()
+	read -ra wrap <<<"${FCGI_WRAPPER:-}"
+	rm -f "$RUN/fcgi.sock" "$RUN/fcgi.pid"
+	"$SPAWN_FCGI" -s "$RUN/fcgi.sock" -M 0600 -F "${FCGI_CHILDREN:-4}" \
+	    -P "$RUN/fcgi.pid" -- "${wrap[@]}" "$FCGI_BIN" -f "$yaml" \
+	    </dev/null >>"$RUN/fcgi.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && [ -S "$RUN/fcgi.sock" ]
+}
+
+fcgi_stop() {
+	stop_pidfile fcgi
+	rm -f "$RUN/fcgi.sock"
+}
+
+# fcgi_alive: true if every child of the pool is still running.
+fcgi_alive() {
+	local p n=0
+	[ -f "$RUN/fcgi.pid" ] || return 1
+	while read -r p || [ -n "$p" ]; do
+		[ -n "$p" ] || continue
+		pid_ours "$p" || return 1
+		n=$((n + 1))
+	done <"$RUN/fcgi.pid"
+	[ "$n" -gt 0 ]
+}
+
+fcgi_conf_n=0
+
+# fcgi_reconfig: writes a new config from the current CFG_* globals into
+# RUN/v2ray-stat-N.yaml and restarts the pool with it (the worker keeps its
+# own config).  Example:  CFG_API_TOKEN=secret; fcgi_reconfig
+fcgi_reconfig() {
+	fcgi_conf_n=$((fcgi_conf_n + 1))
+	write_stat_yaml "$RUN/v2ray-stat-$fcgi_conf_n.yaml"
+	fcgi_stop
+	fcgi_start "$RUN/v2ray-stat-$fcgi_conf_n.yaml"
+}
+
+# nginx_start: writes RUN/nginx.conf and starts nginx on a free port
+# (HTTP_PORT, unless already set by the caller: then no retry).
+nginx_start() {
+	local attempt=0 fixed=${HTTP_PORT:-}
+	while [ "$attempt" -lt 5 ]; do
+		attempt=$((attempt + 1))
+		if [ -z "$fixed" ]; then
+			HTTP_PORT=$(free_port) || return 1
+		fi
+		write_nginx_conf "$RUN/nginx.conf"
+		: >"$RUN/nginx-error.log"
+		# nginx daemonises: keep its stdout off the TAP stream.
+		if "$NGINX_BIN" -p "$RUN" -c "$RUN/nginx.conf" -e "$RUN/nginx-error.log" \
+		    </dev/null >/dev/null 2>&1 &&
+		    wait_until 5 test -s "$RUN/nginx.pid" &&
+		    wait_until 5 port_listening "$HTTP_PORT"; then
+			return 0
+		fi
+		stop_pidfile nginx QUIT
+		[ -n "$fixed" ] && return 1
+		grep -q 'Address already in use' "$RUN/nginx-error.log" || return 1
+	done
+	return 1
+}
+
+# ------------------------------------------------------------------ stack
+
+# run_dir_new: a fresh run directory RUN (DB inside it) whose processes and
+# files stack_stop removes at exit.
+run_dir_new() {
+	RUN=$(mktemp -d "${TMPDIR:-/tmp}/v2s-test.XXXXXX") || bail_out "mktemp failed"
+	DB=$RUN/v2ray-stat.db
+	trap stack_stop EXIT
+	trap 'exit 1' INT TERM HUP PIPE
+}
+
+# stack_start: the whole stack in a new run directory RUN.
+#   STACK_CORE=0    do not start the v2ray core (core.json is still written)
+#   STACK_WORKER=0  do not start the worker
+#   FCGI_CHILDREN=N size of the spawn-fcgi pool (default 4)
+# Sets RUN DB HTTP_PORT API_PORT VLESS_PORT TROJAN_PORT SOCKS_PORT BASE and
+# HAVE_CORE (1 if the core runs).  Installs the EXIT trap (stack_stop).
+# Bails out if nginx or the pool cannot be started.
+stack_start() {
+	local rc
+	require_tools nginx spawn-fcgi curl sqlite3 python3 fcgi worker
+	run_dir_new
+	HAVE_CORE=0
+	core_start
+	rc=$?
+	case $rc in
+	0) HAVE_CORE=1 ;;
+	2) diag "v2ray core not started (V2RAY_BIN missing or STACK_CORE=0)" ;;
+	*) bail_out "cannot start the v2ray core: $(tail -n 5 "$RUN/core.log" 2>/dev/null)" ;;
+	esac
+	write_stat_yaml "$RUN/v2ray-stat.yaml"
+	if [ "${STACK_WORKER:-1}" != 0 ]; then
+		worker_start "$RUN/v2ray-stat.yaml"
+	fi
+	fcgi_start || bail_out "cannot start the fcgi pool: $(tail -n 5 "$RUN/fcgi.log" 2>/dev/null)"
+	nginx_start || bail_out "cannot start nginx: $(tail -n 5 "$RUN/nginx-error.log" 2>/dev/null)"
+	BASE=http://127.0.0.1:$HTTP_PORT
+	diag "run directory $RUN, nginx on $HTTP_PORT, core api on $API_PORT"
+}
+
+# stack_stop: stops every process started (by pid file), removes RUN
+# unless KEEP_RUN=1.  Safe to call twice.
+stack_stop() {
+	[ -n "${RUN:-}" ] && [ -d "$RUN" ] || return 0
+	stop_pidfile nginx QUIT
+	stop_pidfile fcgi
+	stop_pidfile worker
+	stop_pidfile client
+	stop_pidfile httpd
+	stop_pidfile core
+	if [ "${KEEP_RUN:-0}" = 1 ]; then
+		diag "kept run directory $RUN"
+	else
+		rm -rf "$RUN"
+	fi
+	RUN=
+}
+
+# ------------------------------------------------------------------ DB
+
+# sql SQL...: runs SQL against the stack's database (busy timeout 5 s).
+sql() {
+	"$SQLITE3" -batch -cmd '.timeout 5000' "$DB" "$@"
+}
+
+# db_ready: true once the schema is in place (PRAGMA user_version = 1).
+db_ready() {
+	[ -f "$DB" ] && [ "$(sql 'PRAGMA user_version;' 2>/dev/null)" = 1 ]
+}
+
+# wait_db SECONDS: pokes the API once (the fcgi opens the DB) and waits for
+# the schema.
+wait_db() {
+	api GET /api/v1/users
+	wait_until "${1:-10}" db_ready
+}
+
+# missing_tables: prints the tables of the runtime contract that the
+# database lacks (nothing when the schema is complete; additions are fine).
+missing_tables() {
+	local t out=""
+	for t in clients_stats traffic_stats dns_stats user_ips net_baseline worker_state; do
+		[ "$(sql "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t';")" = 1 ] ||
+			out="$out $t"
+	done
+	printf '%s' "${out# }"
+}
+
+# ------------------------------------------------------------------ HTTP
+
+# api METHOD PATH [CURL ARGS...]: one request through nginx.
+# Sets status (000 if curl failed), body (exact, trailing newlines kept) and
+# leaves the headers for header().  PATH may carry a query string.
+api() {
+	local method=$1 path=$2
+	local -a margs=()
+	shift 2
+	case $method in
+	HEAD) margs=(-I) ;;
+	*) margs=(-X "$method") ;;
+	esac
+	rm -f "$RUN/api-reply.body" "$RUN/api-reply.headers"
+	status=$("$CURL" -sS -g --max-time "${API_TIMEOUT:-30}" "${margs[@]}" \
+	    -o "$RUN/api-reply.body" -D "$RUN/api-reply.headers" \
+	    -w '%{http_code}' "$@" "$BASE$path" 2>"$RUN/api-reply.err") || status=000
+	if [ -f "$RUN/api-reply.body" ]; then
+		body=$(
+			cat "$RUN/api-reply.body"
+			printf x
+		)
+		body=${body%x}
+	else
+		body=
+	fi
+}
+
+# header NAME: the value of header NAME in the last reply (last response
+# block, so a "100 Continue" is skipped); empty if absent.
+header() {
+	[ -f "$RUN/api-reply.headers" ] || return 0
+	tr -d '\r' <"$RUN/api-reply.headers" | awk -v want="$1" '
+		/^HTTP\// { v = ""; next }
+		{
+			i = index($0, ":")
+			if (i > 0 && tolower(substr($0, 1, i - 1)) == tolower(want)) {
+				v = substr($0, i + 1)
+				sub(/^[ \t]+/, "", v)
+			}
+		}
+		END { printf "%s", v }'
+}
+
+# is_reply STATUS MESSAGE DESC: the last reply has STATUS and the body is
+# exactly MESSAGE followed by one newline.
+is_reply() {
+	local want_body
+	want_body=$(printf '%s\n' "$2"; printf x)
+	want_body=${want_body%x}
+	if [ "$status" = "$1" ] && [ "$body" = "$want_body" ]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: $status '${body%$'\n'}'" "expected: $1 '$2'"
+	return 1
+}
+
+# is_status STATUS DESC
+is_status() {
+	if [ "$status" = "$1" ]; then
+		pass "$2"
+		return 0
+	fi
+	fail "$2"
+	diag "     got: $status '$(printf '%s' "$body" | head -c 300)'" "expected: $1"
+	return 1
+}
+
+# like_reply STATUS ERE DESC: STATUS, and the body (without its final
+# newline) matches ERE.
+like_reply() {
+	local b=${body%$'\n'}
+	if [ "$status" = "$1" ] && [[ $b =~ $2 ]]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "     got: $status '$b'" "expected: $1 /$2/"
+	return 1
+}
+
+# is_text_reply: the last reply's content type is text/plain; charset=utf-8.
+is_text_reply() {
+	is "$(header Content-Type)" "text/plain; charset=utf-8" "${1:-text/plain reply}"
+}
+
+# json_get PYEXPR: evaluates a python expression over the last JSON body
+# bound to j (e.g. 'len(j)', 'j[0]["user"]'), prints the result.
+json_get() {
+	printf '%s' "$body" | "$PYTHON3" -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+r = eval(sys.argv[1])
+print(r if not isinstance(r, (list, dict, bool)) or r is None else json.dumps(r))
+' "$1"
+}
+
+# urlenc STRING: percent-encodes every byte except unreserved ones.
+urlenc() {
+	local LC_ALL=C s=$1 i c out=""
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9.~_-]) out+=$c ;;
+		*) out+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf '%s' "$out"
+}

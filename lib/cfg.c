@@ -123,6 +123,8 @@ static const struct key keys[] = {
 	    SCS_SERVER },
 	{ "core.reload_delay", K_INT, F(core_reload_delay), 0, 3600,
 	    SCS_SERVER },
+	{ "core.kill_connections", K_BOOL, F(core_kill_connections), 0, 0,
+	    SCS_SERVER },
 
 	SEC("api"),
 	{ "api.api_token", K_STR, F(api_token), 0, 0, SCS_SERVER },

@@ -119,6 +119,8 @@ static const struct key keys[] = {
 	    SCS_SERVER },
 	{ "core.api_address", K_HOSTPORT, F(core_api_address), 0, 0,
 	    SCS_SERVER },
+	{ "core.access_log_from_start", K_BOOL, F(access_log_from_start), 0, 0,
+	    SCS_SERVER },
 
 	SEC("api"),
 	{ "api.api_token", K_STR, F(api_token), 0, 0, SCS_SERVER },
@@ -163,6 +165,10 @@ static const struct key keys[] = {
 	{ "paths.f2b_log", K_STR, F(f2b_log), 0, 0, SCS_SERVER },
 	{ "paths.f2b_banned_log", K_STR, F(f2b_banned_log), 0, 0, SCS_SERVER },
 	{ "paths.auth_lua", K_STR, F(auth_lua), 0, 0, SCS_SERVER },
+
+	SEC("dns_stats"),
+	{ "dns_stats.max_per_user", K_INT, F(dns_max_per_user), 0, 1000000,
+	    SCS_SERVER },
 
 	SEC("network"),
 	{ "network.interface", K_IFNAME, F(net_interface), 0, 0, SCS_SERVER },
@@ -1100,6 +1106,7 @@ cfg_defaults(struct cfg *cfg)
 	cfg->core_access_log = xstrdup("/usr/local/etc/xray/access.log");
 	cfg->core_access_log_regex = NULL;
 	cfg->core_api_address = xstrdup("127.0.0.1:9953");
+	cfg->access_log_from_start = 0;
 	cfg->api_token = xstrdup("");
 	cfg->api_auth_reads = 0;
 	cfg->default_inbound = xstrdup("vless-in");
@@ -1122,6 +1129,7 @@ cfg_defaults(struct cfg *cfg)
 	cfg->f2b_log = xstrdup("/var/log/v2ray-stat.log");
 	cfg->f2b_banned_log = xstrdup("/var/log/v2ray-stat-banned.log");
 	cfg->auth_lua = xstrdup("/etc/haproxy/.auth.lua");
+	cfg->dns_max_per_user = 0;
 	cfg->net_interface = xstrdup("");
 	cfg->server_cols.ncols = 0;
 	cfg->server_cols.sort = SC_SOURCE;

@@ -139,7 +139,7 @@ agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
     size_t iplen, const char *host, size_t hostlen)
 {
 	struct agg_ent *ue;
-	uint32_t u;
+	uint32_t u, k;
 
 	/* Consecutive lines are often of the same user. */
 	u = a->last;
@@ -151,10 +151,15 @@ agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
 		a->last = u;
 	}
 	ue->count++;
-	if (iplen > 0)
-		a->ips.ents[tab_get(a, &a->ips, u, ip, iplen)].count++;
-	if (hostlen > 0)
-		a->dns.ents[tab_get(a, &a->dns, u, host, hostlen)].count++;
+	/* tab_get() may move ents: index only after it returned. */
+	if (iplen > 0) {
+		k = tab_get(a, &a->ips, u, ip, iplen);
+		a->ips.ents[k].count++;
+	}
+	if (hostlen > 0) {
+		k = tab_get(a, &a->dns, u, host, hostlen);
+		a->dns.ents[k].count++;
+	}
 }
 
 int

@@ -18,8 +18,8 @@ struct ingest_tuning {
 	int64_t tick_budget_ms; /* no new batch after this long in a tick */
 };
 
-#define INGEST_BATCH_BYTES (16 * 1024 * 1024)
-#define INGEST_BATCH_KEYS 65536
+#define INGEST_BATCH_BYTES (64 * 1024 * 1024)
+#define INGEST_BATCH_KEYS 262144
 #define INGEST_F2B_INTERVAL 60 /* seconds between two lines of one IP */
 #define INGEST_IP_KEEP 86400 /* user_ips history, if above ip_ttl */
 
@@ -29,6 +29,7 @@ struct ingest_counts {
 	uint64_t commits; /* batches committed */
 	uint64_t failed; /* batches rolled back (read again) */
 	uint64_t f2b_lines; /* lines written to paths.f2b_log */
+	int64_t commit_us; /* time spent committing batches */
 };
 
 /* Replaces IG's tuning (zero fields keep the current value). */

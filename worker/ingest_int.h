@@ -12,13 +12,18 @@
 
 struct ingest;
 
+/*
+ * Memory is bounded by batch_keys (about 80 bytes per key plus the key's
+ * bytes), the length of a transaction too; batch_bytes only makes sure the
+ * position is committed now and then during a long catch-up.
+ */
 struct ingest_tuning {
 	size_t batch_bytes; /* commit after this many bytes of lines */
 	size_t batch_keys; /* ... or this many distinct keys in a table */
 	int64_t tick_budget_ms; /* no new batch after this long in a tick */
 };
 
-#define INGEST_BATCH_BYTES (64 * 1024 * 1024)
+#define INGEST_BATCH_BYTES (128 * 1024 * 1024)
 #define INGEST_BATCH_KEYS 262144
 #define INGEST_F2B_INTERVAL 60 /* seconds between two lines of one IP */
 #define INGEST_IP_KEEP 86400 /* user_ips history, if above ip_ttl */

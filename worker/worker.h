@@ -11,6 +11,7 @@
 #include "cfg.h"
 #include "corecfg.h"
 #include "db.h"
+#include "netdev.h"
 
 struct coreapi;
 struct ingest;
@@ -24,6 +25,8 @@ struct worker {
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
 	char core_error[600];
+	struct netdev net_last; /* features.network: the previous sample */
+	int64_t net_at; /* its time (monotonic us), 0 = none */
 	/* reconcile.c */
 	struct corecfg core; /* owned: the core config as last read */
 	struct stat core_st; /* its identity then */

@@ -88,8 +88,6 @@ static const char *const schema_v1[] = {
 	" ON clients_stats(inbound_tag, uuid)",
 	"CREATE INDEX IF NOT EXISTS user_ips_last_seen"
 	" ON user_ips(last_seen)",
-	"CREATE INDEX IF NOT EXISTS dns_stats_user_count"
-	" ON dns_stats(user, count)",
 	/* Access-log ingestion: when each live (user, ip) streak began (an
 	 * IP not seen for ip_ttl starts a new one) and when the IP was last
 	 * written to the fail2ban log (0 = never).  Rows go with their

@@ -5,7 +5,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
-STACK_WORKER=0
+CORE_VLESS_USERS=
+CORE_TROJAN_USERS=
 stack_start
 run_ok "database ready" wait_db 10
 

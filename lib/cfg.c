@@ -119,6 +119,10 @@ static const struct key keys[] = {
 	    SCS_SERVER },
 	{ "core.api_address", K_HOSTPORT, F(core_api_address), 0, 0,
 	    SCS_SERVER },
+	{ "core.reload_command", K_STR, F(core_reload_command), 0, 0,
+	    SCS_SERVER },
+	{ "core.reload_delay", K_INT, F(core_reload_delay), 0, 3600,
+	    SCS_SERVER },
 
 	SEC("api"),
 	{ "api.api_token", K_STR, F(api_token), 0, 0, SCS_SERVER },
@@ -1100,6 +1104,9 @@ cfg_defaults(struct cfg *cfg)
 	cfg->core_access_log = xstrdup("/usr/local/etc/xray/access.log");
 	cfg->core_access_log_regex = NULL;
 	cfg->core_api_address = xstrdup("127.0.0.1:9953");
+	cfg->core_reload_command = xstrdup("");
+	cfg->core_reload_delay = 2;
+
 	cfg->api_token = xstrdup("");
 	cfg->api_auth_reads = 0;
 	cfg->default_inbound = xstrdup("vless-in");
@@ -1190,6 +1197,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->core_access_log);
 	free(cfg->core_access_log_regex);
 	free(cfg->core_api_address);
+	free(cfg->core_reload_command);
 	free(cfg->api_token);
 	free(cfg->default_inbound);
 	free(cfg->timezone);

@@ -39,6 +39,8 @@ struct cfg {
 	char *core_access_log; /* default /usr/local/etc/xray/access.log */
 	char *core_access_log_regex; /* NULL = built-in parser (ours) */
 	char *core_api_address; /* default 127.0.0.1:9953 (ours) */
+	char *core_reload_command; /* ours: sing-box reload, "" = none */
+	int core_reload_delay; /* ours: seconds to gather changes */
 
 	/* api */
 	char *api_token; /* "" = writes are not authenticated */

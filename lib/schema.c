@@ -208,8 +208,8 @@ adopt_original(struct db *db)
 		"UPDATE clients_stats SET enabled = CASE"
 		" WHEN enabled IN ('0','f','F','FALSE','false','False')"
 		" THEN 'false' ELSE 'true' END",
-		"UPDATE clients_stats SET disabled_reason = 'admin'"
-		" WHERE enabled = 'false'",
+		("UPDATE clients_stats SET disabled_reason = 'admin'"
+		 " WHERE enabled = 'false'"),
 	};
 	size_t i;
 	int rc;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "coreapi.h"
 #include "corecfg.h"
+#include "ingest.h"
 #include "log.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -21,8 +23,25 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: v2ray-stat-worker [-hn] [-f config]\n");
+	fprintf(stderr,
+	    "usage: v2ray-stat-worker [-hn] [-f config] "
+	    "[--check-log file]\n");
 	exit(1);
+}
+
+/* 1 if core_applied has no rows (a first start, or an adopted database). */
+static int
+applied_empty(struct worker *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(&w->db, "SELECT 1 FROM core_applied LIMIT 1")) ==
+	    NULL)
+		return 0;
+	rc = db_step(&w->db, st);
+	sqlite3_reset(st);
+	return rc == 0;
 }
 
 /* The core's API inbound tag from its config ("api" if unknown). */
@@ -32,8 +51,8 @@ api_tag(const struct cfg *cfg)
 	struct corecfg cc;
 	char err[512], *tag;
 
-	if (corecfg_load(&cc, cfg->core_config, cfg->core_type, err,
-		sizeof(err)) == -1)
+	if (corecfg_load(
+		&cc, cfg->core_config, cfg->core_type, err, sizeof(err)) == -1)
 		return xstrdup("api");
 	tag = xstrdup(cc.api_tag != NULL ? cc.api_tag : "api");
 	corecfg_free(&cc);
@@ -58,16 +77,24 @@ main(int argc, char *argv[])
 	sigset_t set;
 	const char *path = CFG_DEFAULT_PATH;
 	char err[512], *tag;
-	int64_t next, left;
+	static const struct option longopts[] = {
+		{ "check-log", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *check_log = NULL;
+	int64_t next, left, now;
 	int ch, check = 0, rc, sig, deadline;
 
-	while ((ch = getopt(argc, argv, "f:hn")) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:hn", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			path = optarg;
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'L':
+			check_log = optarg;
 			break;
 		default:
 			usage();
@@ -92,6 +119,11 @@ main(int argc, char *argv[])
 		    path);
 		return 1;
 	}
+	if (check_log != NULL) {
+		rc = ingest_check_log(&w.cfg, check_log, stdout);
+		cfg_free(&w.cfg);
+		return rc;
+	}
 	log_init("v2ray-stat-worker", w.cfg.log_level, w.cfg.log_exclusive, 0);
 	/* last_seen is written in the configured zone, as the original. */
 	if (w.cfg.timezone[0] != '\0')
@@ -112,6 +144,7 @@ main(int argc, char *argv[])
 	if (db_migrate(&w.db, err, sizeof(err)) != DB_OK)
 		fatalx("%s", err);
 	adopt_core_users(&w);
+	import_disabled_users(&w);
 
 	/* A call may take at most half a tick (and never over 5 s). */
 	deadline = w.cfg.ticker_interval * 500;
@@ -122,18 +155,34 @@ main(int argc, char *argv[])
 	acct_init(&w.acct, &w.db, tag, w.cfg.online_rate_threshold);
 	free(tag);
 	w.core_up = -1;
+	w.ingest = ingest_new(&w);
+	w.reconcile_full = 1;
+	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
 	    w.cfg.database);
 
 	next = mono_ms();
 	for (;;) {
-		worker_tick(&w);
-		/* Ticks keep their rhythm however long one took. */
-		next += (int64_t)w.cfg.ticker_interval * 1000;
-		if ((left = next - mono_ms()) < 0) {
-			next = mono_ms();
+		now = mono_ms();
+		if (now >= next) {
+			if (worker_tick(&w))
+				reconcile_core_restarted(&w);
+			subs_tick(&w);
+			ingest_tick(w.ingest);
+			reconcile_poll(&w, 1);
+			/* Ticks keep their rhythm however long one took. */
+			next += (int64_t)w.cfg.ticker_interval * 1000;
+			if (next <= mono_ms())
+				next = mono_ms() + 1;
+		} else
+			reconcile_poll(&w, 0);
+		reconcile_reload_due(&w);
+		/* API changes are looked for every 100 ms between ticks. */
+		left = next - mono_ms();
+		if (left > 100)
+			left = 100;
+		if (left < 0)
 			left = 0;
-		}
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
 		sig = sigtimedwait(&set, NULL, &ts);
@@ -143,8 +192,10 @@ main(int argc, char *argv[])
 			fatal("sigtimedwait");
 	}
 	log_info("stopping");
+	ingest_free(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);
+	corecfg_free(&w.core);
 	db_close(&w.db);
 	cfg_free(&w.cfg);
 	return 0;

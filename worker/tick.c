@@ -44,15 +44,14 @@ publish(struct worker *w, int64_t tick_us)
 	sqlite3_stmt *st;
 	size_t i, n = 0;
 
-	snprintf(kv[n].val, sizeof(kv[n].val), "%lld",
-	    (long long)time(NULL));
+	snprintf(kv[n].val, sizeof(kv[n].val), "%lld", (long long)time(NULL));
 	kv[n++].key = "heartbeat";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%lld", (long long)tick_us);
 	kv[n++].key = "tick_us";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%d", w->core_up);
 	kv[n++].key = "core_up";
-	snprintf(kv[n].val, sizeof(kv[n].val), "%lld",
-	    (long long)w->core_since);
+	snprintf(
+	    kv[n].val, sizeof(kv[n].val), "%lld", (long long)w->core_since);
 	kv[n++].key = "core_since";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->core_error);
 	kv[n++].key = "core_error";
@@ -84,8 +83,8 @@ core_state(struct worker *w, int up, const char *why)
 	if (up == w->core_up && (up || strcmp(why, w->core_error) == 0))
 		return;
 	if (up)
-		log_info("core API at %s answers again",
-		    w->cfg.core_api_address);
+		log_info(
+		    "core API at %s answers again", w->cfg.core_api_address);
 	else
 		log_warnx("core API at %s: %s", w->cfg.core_api_address,
 		    log_escape(why, strlen(why), esc, sizeof(esc)));
@@ -95,7 +94,7 @@ core_state(struct worker *w, int up, const char *why)
 	snprintf(w->core_error, sizeof(w->core_error), "%s", up ? "" : why);
 }
 
-void
+int
 worker_tick(struct worker *w)
 {
 	struct coreapi_sys sys;
@@ -103,9 +102,15 @@ worker_tick(struct worker *w)
 	char why[COREAPI_DETAILS_MAX + 64];
 	int64_t t0 = mono_us();
 	size_t n = 0;
-	int dbrc;
+	int dbrc, restarted = 0;
 
 	rc = coreapi_sys(w->api, &sys);
+	if (rc == COREAPI_UNIMPLEMENTED) {
+		/* sing-box has no GetSysStats: restarts show as counters
+		 * that dropped. */
+		memset(&sys, 0, sizeof(sys));
+		rc = COREAPI_OK;
+	}
 	if (rc == COREAPI_OK) {
 		if ((dbrc = acct_begin(&w->acct, sys.uptime, wall_ms())) !=
 		    DB_OK) {
@@ -121,7 +126,9 @@ worker_tick(struct worker *w)
 		goto out;
 	}
 	core_state(w, 1, "");
-	if ((dbrc = acct_commit(&w->acct)) != DB_OK)
+	if ((dbrc = acct_commit(&w->acct)) == DB_OK)
+		restarted = w->acct.restarted;
+	if (dbrc != DB_OK)
 		log_warnx("accounting: commit failed (%s); the tick is read "
 			  "again next time",
 		    dbrc == DB_BUSY ? "busy" : "error");
@@ -131,4 +138,5 @@ worker_tick(struct worker *w)
 		    w->acct.last_writes);
 out:
 	publish(w, mono_us() - t0);
+	return restarted;
 }

@@ -2,22 +2,37 @@
 #ifndef V2S_WORKER_H
 #define V2S_WORKER_H
 
+#include <sys/stat.h>
+
+#include <stdint.h>
 #include <time.h>
 
 #include "acct.h"
 #include "cfg.h"
+#include "corecfg.h"
 #include "db.h"
 
 struct coreapi;
+struct ingest;
 
 struct worker {
-	struct cfg cfg;	     /* owned */
-	struct db db;	     /* owned */
+	struct cfg cfg; /* owned */
+	struct db db; /* owned */
 	struct coreapi *api; /* owned */
-	struct acct acct;    /* owned */
-	int core_up;	     /* -1 unknown, 0 down, 1 answering */
-	time_t core_since;   /* when core_up last changed */
+	struct acct acct; /* owned */
+	struct ingest *ingest; /* owned; NULL when ingestion is off */
+	int core_up; /* -1 unknown, 0 down, 1 answering */
+	time_t core_since; /* when core_up last changed */
 	char core_error[600];
+	/* reconcile.c */
+	struct corecfg core; /* owned: the core config as last read */
+	struct stat core_st; /* its identity then */
+	int core_loaded;
+	char corecfg_error[600]; /* last reason it could not be read */
+	int64_t data_version; /* of the database, at the last check */
+	int reconcile_full; /* 1 = check every user, 2 = after restart */
+	int applied_unknown; /* core_applied was empty at start */
+	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
 };
 
 /* adopt.c */
@@ -28,13 +43,46 @@ struct worker {
  * users added, or -1.
  */
 int adopt_core_users(struct worker *w);
+/*
+ * Imports the original v2ray-stat's "core.dir/.disabled_users" once: its
+ * users become disabled users of the database, and the file is renamed to
+ * ".disabled_users.imported".  Returns the number imported, or -1.
+ */
+int import_disabled_users(struct worker *w);
 
 /* tick.c */
 /*
  * Runs one tick: reads the core's uptime and counters, commits the
  * accounting, and publishes the worker's and the core's state.  A core
- * that does not answer is logged once per change, never fatal.
+ * that does not answer is logged once per change, never fatal.  Returns 1
+ * if the core restarted since the previous tick, else 0.
  */
-void worker_tick(struct worker *w);
+int worker_tick(struct worker *w);
+
+/* reconcile.c */
+/*
+ * Applies to the core and its config file what the database wants for
+ * the users the API changed since the last call (cheap when nothing did:
+ * one PRAGMA data_version).  With RETRY, changes saved while the core was
+ * unreachable are tried again.  After reconcile_core_restarted() (and at
+ * start) every user is checked.
+ */
+void reconcile_poll(struct worker *w, int retry);
+/* Marks that the core restarted: it holds only its config file's users. */
+void reconcile_core_restarted(struct worker *w);
+/*
+ * sing-box has no user API: once W->reload_at has passed, commits the
+ * counters (a reload zeroes them) and runs core.reload_command.
+ */
+void reconcile_reload_due(struct worker *w);
+
+/* subs.c */
+/*
+ * Enforces subscriptions: a user whose sub_end has passed is renewed by
+ * `renew` days from the old end (repeated until it is in the future), or,
+ * without renew, disabled with reason 'expired'.  A user disabled by the
+ * admin is never touched.  Returns the number of users changed, or -1.
+ */
+int subs_tick(struct worker *w);
 
 #endif

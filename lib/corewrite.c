@@ -1,0 +1,1295 @@
+#include "config.h"
+
+/*
+ * Rewriting the core's JSON config.  The file is parsed with json-c, only
+ * the users arrays of the managed inbounds (and sing-box's stats user list)
+ * are changed in the tree, and the tree is printed back.  json-c keeps the
+ * order of keys and the text of every floating-point number; integers are
+ * printed from their value, so a file whose integers would not print back
+ * as written (a leading zero, "-0", out of the 64-bit range) is refused
+ * instead of silently changed.  The old file is replaced by rename(2) of a
+ * fully written and fsynced temporary file, so a reader sees the old or the
+ * new file, never a part of one.
+ */
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "corecfg.h"
+#include "corewrite.h"
+#include "xmalloc.h"
+
+#define CW_MAX_FILE (64 * 1024 * 1024)
+#define CW_MAX_DEPTH 128
+#define CW_PRINT_FLAGS \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
+	    JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* What one run of corewrite_sync() works with. */
+struct cw {
+	const struct corewrite_user *want;
+	size_t n;
+	size_t *by_tag; /* valid WANT indices by tag, email, index */
+	size_t nvalid;
+	size_t *by_email; /* the same by email, index */
+	size_t *mark; /* per WANT entry: inbound number + 1 it was seen in */
+	unsigned char *applied; /* per WANT entry: put in (or found in) place */
+	int singbox;
+	int (*is_known)(void *, const char *);
+	void *arg;
+	int changed;
+};
+
+/* ------------------------------------------------------------ reading */
+
+/* The member KEY of O if it is a non-empty string without NUL, else NULL. */
+static const char *
+jstr(json_object *o, const char *key)
+{
+	json_object *m;
+	const char *s;
+	int len;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(o, key, &m) ||
+	    !json_object_is_type(m, json_type_string))
+		return NULL;
+	s = json_object_get_string(m);
+	len = json_object_get_string_len(m);
+	if (s == NULL || len <= 0 || strlen(s) != (size_t)len)
+		return NULL;
+	return s;
+}
+
+/* The member KEY of O if it is an object, else NULL. */
+static json_object *
+jobj(json_object *o, const char *key)
+{
+	json_object *m;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(o, key, &m) ||
+	    !json_object_is_type(m, json_type_object))
+		return NULL;
+	return m;
+}
+
+static enum proto
+proto_of(json_object *in, int singbox)
+{
+	const char *s;
+
+	s = jstr(in, singbox ? "type" : "protocol");
+	if (s == NULL)
+		return PROTO_OTHER;
+	if (strcasecmp(s, "vless") == 0)
+		return PROTO_VLESS;
+	if (strcasecmp(s, "vmess") == 0)
+		return PROTO_VMESS;
+	if (strcasecmp(s, "trojan") == 0)
+		return PROTO_TROJAN;
+	return PROTO_OTHER;
+}
+
+static const char *
+tag_of(json_object *in)
+{
+	const char *s;
+
+	return (s = jstr(in, "tag")) != NULL ? s : "";
+}
+
+/* Reads the open regular file FD whole; -1 with ERR set. */
+static int
+read_fd(
+    int fd, const char *path, char **text, size_t *len, char *err, size_t errsz)
+{
+	struct stat st;
+	ssize_t r;
+	size_t cap, n;
+	char *p;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	p = NULL;
+	rc = -1;
+	if (fstat(fd, &st) == -1) {
+		snprintf(
+		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(
+		    err, errsz, "cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > CW_MAX_FILE) {
+		snprintf(err, errsz, "'%s' is larger than %d MiB", path,
+		    CW_MAX_FILE / (1024 * 1024));
+		goto out;
+	}
+	cap = (size_t)st.st_size + 1;
+	n = 0;
+	p = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > CW_MAX_FILE) {
+				snprintf(err, errsz,
+				    "'%s' is larger than %d MiB", path,
+				    CW_MAX_FILE / (1024 * 1024));
+				goto out;
+			}
+			cap *= 2;
+			if (cap > (size_t)CW_MAX_FILE + 1)
+				cap = (size_t)CW_MAX_FILE + 1;
+			p = xreallocarray(p, cap + 1, 1);
+		}
+		r = read(fd, p + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errsz, "cannot read '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	p[n] = '\0';
+	*text = p;
+	*len = n;
+	p = NULL;
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+/* Skips white space and comments from OFF; returns the new offset. */
+static size_t
+skip_blank(const char *s, size_t len, size_t off)
+{
+	const char *e;
+
+	while (off < len) {
+		if (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
+		    s[off] == '\r') {
+			off++;
+		} else if (s[off] == '/' && off + 1 < len &&
+		    s[off + 1] == '/') {
+			while (off < len && s[off] != '\n')
+				off++;
+		} else if (s[off] == '/' && off + 1 < len &&
+		    s[off + 1] == '*') {
+			e = memmem(s + off + 2, len - off - 2, "*/", 2);
+			if (e == NULL)
+				return off;
+			off = (size_t)(e - s) + 2;
+		} else {
+			break;
+		}
+	}
+	return off;
+}
+
+static size_t
+line_of(const char *s, size_t off)
+{
+	size_t i, line;
+
+	for (line = 1, i = 0; i < off; i++)
+		if (s[i] == '\n')
+			line++;
+	return line;
+}
+
+/*
+ * Whether the number token T (N bytes) prints back exactly as written once
+ * json-c has parsed it: a JSON number, and if it is an integer (no fraction,
+ * no exponent; json-c prints those from their int64/uint64 value) then not
+ * "-0" and within [INT64_MIN, UINT64_MAX].  Fractions and exponents keep
+ * their text in json-c.
+ */
+static int
+number_keeps(const char *t, size_t n)
+{
+	static const char maxneg[] = "9223372036854775808";
+	static const char maxpos[] = "18446744073709551615";
+	const char *d, *lim;
+	size_t i, nd;
+	int neg, isint;
+
+	i = 0;
+	neg = 0;
+	if (i < n && t[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	d = t + i;
+	if (i >= n || t[i] < '0' || t[i] > '9')
+		return 0;
+	if (t[i] == '0') {
+		i++;
+	} else {
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	}
+	nd = (size_t)(t + i - d);
+	isint = 1;
+	if (i < n && t[i] == '.') {
+		isint = 0;
+		i++;
+		if (i >= n || t[i] < '0' || t[i] > '9')
+			return 0;
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	}
+	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+		isint = 0;
+		i++;
+		if (i < n && (t[i] == '+' || t[i] == '-'))
+			i++;
+		if (i >= n || t[i] < '0' || t[i] > '9')
+			return 0;
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	}
+	if (i != n)
+		return 0;
+	if (!isint)
+		return 1;
+	if (neg && nd == 1 && d[0] == '0')
+		return 0;
+	lim = neg ? maxneg : maxpos;
+	if (nd != strlen(lim))
+		return nd < strlen(lim);
+	return memcmp(d, lim, nd) <= 0;
+}
+
+/*
+ * Finds every number outside strings and comments in the text and checks
+ * that json-c will print it back unchanged; -1 with ERR set if not.
+ */
+static int
+check_numbers(const char *s, size_t len, char *err, size_t errsz)
+{
+	const char *e;
+	size_t i, j;
+	char q;
+
+	i = 0;
+	while (i < len) {
+		if (s[i] == '"' || s[i] == '\'') {
+			q = s[i++];
+			while (i < len && s[i] != q)
+				i += s[i] == '\\' ? 2 : 1;
+			i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			e = memmem(s + i + 2, len - i - 2, "*/", 2);
+			i = e == NULL ? len : (size_t)(e - s) + 2;
+		} else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+			j = i;
+			while (j < len &&
+			    ((s[j] >= '0' && s[j] <= '9') || s[j] == '-' ||
+				s[j] == '+' || s[j] == '.' || s[j] == 'e' ||
+				s[j] == 'E'))
+				j++;
+			/* "-Infinity": a lone '-' before letters. */
+			if (!(j == i + 1 && s[i] == '-') &&
+			    !number_keeps(s + i, j - i)) {
+				snprintf(err, errsz,
+				    "line %zu: the number '%.*s' would not be "
+				    "written back as it is",
+				    line_of(s, i),
+				    (int)(j - i > 40 ? 40 : j - i), s + i);
+				return -1;
+			}
+			i = j;
+		} else if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_') {
+			/* a literal (true, NaN, ...): its digits are not a
+			 * number */
+			while (i < len &&
+			    ((s[i] >= 'a' && s[i] <= 'z') ||
+				(s[i] >= 'A' && s[i] <= 'Z') ||
+				(s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+				i++;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parses TEXT (LEN bytes, from PATH) as the whole of a JSON object, as the
+ * cores do (comments allowed).  Returns the tree (caller puts it) or NULL
+ * with ERR set.
+ */
+static json_object *
+parse_text(
+    const char *path, const char *text, size_t len, char *err, size_t errsz)
+{
+	struct json_tokener *tok;
+	json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	tok = NULL;
+	root = NULL;
+	if (skip_blank(text, len, 0) == len) {
+		snprintf(err, errsz, "'%s' holds no JSON", path);
+		goto fail;
+	}
+	if (len > INT32_MAX) {
+		snprintf(err, errsz, "'%s' is too large", path);
+		goto fail;
+	}
+	if ((tok = json_tokener_new_ex(CW_MAX_DEPTH)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (end > len)
+		end = len;
+	if (root == NULL || jerr != json_tokener_success) {
+		if (jerr == json_tokener_continue)
+			snprintf(err, errsz,
+			    "'%s' line %zu: unexpected end of file", path,
+			    line_of(text, len));
+		else
+			snprintf(err, errsz, "'%s' line %zu: %s", path,
+			    line_of(text, end), json_tokener_error_desc(jerr));
+		goto fail;
+	}
+	if ((end = skip_blank(text, len, end)) < len) {
+		snprintf(err, errsz,
+		    "'%s' line %zu: unexpected data after the JSON value", path,
+		    line_of(text, end));
+		goto fail;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, errsz, "'%s': the top level is not a JSON object",
+		    path);
+		goto fail;
+	}
+	if (check_numbers(text, len, err, errsz) == -1)
+		goto fail;
+	json_tokener_free(tok);
+	return root;
+fail:
+	if (root != NULL)
+		json_object_put(root);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	return NULL;
+}
+
+/* Reads and parses PATH; NULL with ERR set. */
+static json_object *
+load_path(const char *path, char *err, size_t errsz)
+{
+	json_object *root;
+	char *text;
+	size_t len;
+	int fd;
+
+	root = NULL;
+	text = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		snprintf(
+		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (read_fd(fd, path, &text, &len, err, errsz) == -1)
+		goto out;
+	root = parse_text(path, text, len, err, errsz);
+out:
+	if (fd != -1)
+		close(fd);
+	free(text);
+	return root;
+}
+
+/* ------------------------------------------------------------ indexes */
+
+static int
+cmp_tag(const void *a, const void *b, void *arg)
+{
+	const struct corewrite_user *w = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c;
+
+	if ((c = strcmp(w[i].inbound_tag, w[j].inbound_tag)) != 0)
+		return c;
+	if ((c = strcasecmp(w[i].email, w[j].email)) != 0)
+		return c;
+	return i < j ? -1 : i > j;
+}
+
+static int
+cmp_email(const void *a, const void *b, void *arg)
+{
+	const struct corewrite_user *w = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c;
+
+	if ((c = strcasecmp(w[i].email, w[j].email)) != 0)
+		return c;
+	return i < j ? -1 : i > j;
+}
+
+static int
+valid_want(const struct corewrite_user *w)
+{
+	return w->email != NULL && *w->email != '\0' &&
+	    w->inbound_tag != NULL && w->credential != NULL &&
+	    *w->credential != '\0' && w->proto != PROTO_OTHER;
+}
+
+/*
+ * Position in by_tag of the first entry for (TAG, EMAIL); -1 if none.  The
+ * first is the one that counts: later ones with the same email (ignoring
+ * case) are duplicates.
+ */
+static ssize_t
+find_tag_email(const struct cw *cw, const char *tag, const char *email)
+{
+	const struct corewrite_user *w;
+	size_t lo, hi, mid;
+	int c;
+
+	lo = 0;
+	hi = cw->nvalid;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		w = &cw->want[cw->by_tag[mid]];
+		if ((c = strcmp(w->inbound_tag, tag)) == 0)
+			c = strcasecmp(w->email, email);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cw->nvalid &&
+	    strcmp(cw->want[cw->by_tag[lo]].inbound_tag, tag) == 0 &&
+	    strcasecmp(cw->want[cw->by_tag[lo]].email, email) == 0)
+		return (ssize_t)lo;
+	return -1;
+}
+
+/* First position in by_tag of TAG (may hold another tag if none). */
+static size_t
+find_tag(const struct cw *cw, const char *tag)
+{
+	size_t lo, hi, mid;
+
+	lo = 0;
+	hi = cw->nvalid;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(cw->want[cw->by_tag[mid]].inbound_tag, tag) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether EMAIL is wanted in any inbound. */
+static int
+wanted_anywhere(const struct cw *cw, const char *email)
+{
+	size_t lo, hi, mid;
+	int c;
+
+	lo = 0;
+	hi = cw->nvalid;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcasecmp(cw->want[cw->by_email[mid]].email, email);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ changing */
+
+static json_object *
+new_client(const struct cw *cw, const struct corewrite_user *w)
+{
+	json_object *c;
+
+	c = json_object_new_object();
+	json_object_object_add(c, cw->singbox ? "name" : "email",
+	    json_object_new_string(w->email));
+	json_object_object_add(c,
+	    w->proto == PROTO_TROJAN ? "password"
+				     : (cw->singbox ? "uuid" : "id"),
+	    json_object_new_string(w->credential));
+	if (w->flow != NULL && *w->flow != '\0')
+		json_object_object_add(
+		    c, "flow", json_object_new_string(w->flow));
+	if (!cw->singbox)
+		json_object_object_add(c, "level", json_object_new_int(0));
+	return c;
+}
+
+/*
+ * Brings the users of inbound IN (number NUM in the file) in line with the
+ * WANT entries of its tag.  Returns 0, or -1 with ERR set when a users
+ * field has a type we cannot know the meaning of.
+ */
+static int
+sync_inbound(
+    struct cw *cw, json_object *in, size_t num, char *err, size_t errsz)
+{
+	const struct corewrite_user *w;
+	json_object *settings, *holder, *users, *nu, *c, *m;
+	const char *tag, *email, *credkey, *old;
+	enum proto p;
+	size_t i, len, pos, stamp;
+	ssize_t g;
+	int changed, rc;
+
+	rc = -1;
+	nu = NULL;
+	changed = 0;
+	stamp = num + 1;
+	if ((p = proto_of(in, cw->singbox)) == PROTO_OTHER)
+		return 0;
+	tag = tag_of(in);
+	credkey =
+	    p == PROTO_TROJAN ? "password" : (cw->singbox ? "uuid" : "id");
+	settings = NULL;
+	holder = in;
+	if (!cw->singbox) {
+		if (json_object_object_get_ex(in, "settings", &settings) &&
+		    settings != NULL &&
+		    !json_object_is_type(settings, json_type_object)) {
+			snprintf(err, errsz,
+			    "inbound '%s': \"settings\" is not an object", tag);
+			goto out;
+		}
+		holder = settings;
+	}
+	users = NULL;
+	if (holder != NULL &&
+	    json_object_object_get_ex(
+		holder, cw->singbox ? "users" : "clients", &users) &&
+	    users != NULL && !json_object_is_type(users, json_type_array)) {
+		snprintf(err, errsz, "inbound '%s': \"%s\" is not an array",
+		    tag, cw->singbox ? "users" : "clients");
+		goto out;
+	}
+
+	len = users != NULL ? json_object_array_length(users) : 0;
+	nu = json_object_new_array_ext(len > 0 ? (int)len : 1);
+	for (i = 0; i < len; i++) {
+		c = json_object_array_get_idx(users, i);
+		email = jstr(c, cw->singbox ? "name" : "email");
+		if (email == NULL)
+			goto keep;
+		if ((g = find_tag_email(cw, tag, email)) >= 0) {
+			pos = cw->by_tag[g];
+			w = &cw->want[pos];
+			if (w->proto != p)
+				goto keep; /* not ours to judge: keep */
+			if (cw->mark[pos] == stamp) {
+				changed = 1; /* a second copy */
+				continue;
+			}
+			cw->mark[pos] = stamp;
+			cw->applied[pos] = 1;
+			old = json_object_object_get_ex(c, credkey, &m) &&
+				json_object_is_type(m, json_type_string)
+			    ? json_object_get_string(m)
+			    : NULL;
+			if (old == NULL || strcmp(old, w->credential) != 0) {
+				json_object_object_add(c, credkey,
+				    json_object_new_string(w->credential));
+				changed = 1;
+			}
+			goto keep;
+		}
+		if (cw->is_known != NULL && cw->is_known(cw->arg, email) == 1) {
+			changed = 1;
+			continue;
+		}
+	keep:
+		json_object_array_add(nu, json_object_get(c));
+	}
+
+	/* Append the wanted users still missing, by email. */
+	for (i = find_tag(cw, tag); i < cw->nvalid; i++) {
+		pos = cw->by_tag[i];
+		w = &cw->want[pos];
+		if (strcmp(w->inbound_tag, tag) != 0)
+			break;
+		if (i > 0 &&
+		    strcmp(cw->want[cw->by_tag[i - 1]].inbound_tag, tag) == 0 &&
+		    strcasecmp(cw->want[cw->by_tag[i - 1]].email, w->email) ==
+			0)
+			continue; /* a duplicate WANT entry */
+		if (w->proto != p || cw->mark[pos] == stamp)
+			continue;
+		cw->mark[pos] = stamp;
+		cw->applied[pos] = 1;
+		json_object_array_add(nu, new_client(cw, w));
+		changed = 1;
+	}
+
+	if (changed) {
+		if (holder == NULL) {
+			holder = json_object_new_object();
+			json_object_object_add(in, "settings", holder);
+		}
+		json_object_object_add(
+		    holder, cw->singbox ? "users" : "clients", nu);
+		nu = NULL;
+		cw->changed = 1;
+	}
+	rc = 0;
+out:
+	if (nu != NULL)
+		json_object_put(nu);
+	return rc;
+}
+
+static int
+cmp_str_ci(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* sing-box: experimental.v2ray_api.stats.users, when it exists. */
+static void
+sync_stats(struct cw *cw, json_object *root)
+{
+	json_object *stats, *users, *nu, *e;
+	const char **have, *s, *key;
+	size_t i, len, nhave, pos;
+	int changed;
+
+	stats = jobj(jobj(jobj(root, "experimental"), "v2ray_api"), "stats");
+	if (stats == NULL ||
+	    !json_object_object_get_ex(stats, "users", &users) ||
+	    !json_object_is_type(users, json_type_array))
+		return;
+	changed = 0;
+	len = json_object_array_length(users);
+	nu = json_object_new_array_ext(len > 0 ? (int)len : 1);
+	have = xcalloc(len + 1, sizeof(*have));
+	nhave = 0;
+	for (i = 0; i < len; i++) {
+		e = json_object_array_get_idx(users, i);
+		if (e != NULL && json_object_is_type(e, json_type_string)) {
+			s = json_object_get_string(e);
+			if (!wanted_anywhere(cw, s) && cw->is_known != NULL &&
+			    cw->is_known(cw->arg, s) == 1) {
+				changed = 1;
+				continue;
+			}
+			have[nhave++] = s;
+		}
+		json_object_array_add(nu, json_object_get(e));
+	}
+	qsort(have, nhave, sizeof(*have), cmp_str_ci);
+	for (i = 0; i < cw->nvalid; i++) {
+		pos = cw->by_email[i];
+		if (!cw->applied[pos])
+			continue;
+		key = cw->want[pos].email;
+		if (bsearch(&key, have, nhave, sizeof(*have), cmp_str_ci) !=
+		    NULL)
+			continue;
+		/* Entries that differ only in case count once. */
+		if (i > 0 &&
+		    strcasecmp(cw->want[cw->by_email[i - 1]].email, key) == 0 &&
+		    cw->applied[cw->by_email[i - 1]])
+			continue;
+		json_object_array_add(nu, json_object_new_string(key));
+		changed = 1;
+	}
+	free(have);
+	if (changed) {
+		json_object_object_add(stats, "users", nu);
+		cw->changed = 1;
+	} else {
+		json_object_put(nu);
+	}
+}
+
+/* ------------------------------------------------------------ writing */
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Replaces TARGET (open as OLDFD, whose fstat is ST) with DATA: a temporary
+ * file in the same directory gets the data, ST's owner and mode, an fsync,
+ * and is renamed over TARGET; then the directory is fsynced.  -1 with ERR
+ * set, TARGET untouched, if anything fails or TARGET changed meanwhile.
+ */
+static int
+replace_file(const char *target, int oldfd, const struct stat *st,
+    const char *data, size_t len, char *err, size_t errsz)
+{
+	struct stat now, tst;
+	const char *slash;
+	char *dir, *tmp;
+	int fd, dfd, rc;
+
+	rc = -1;
+	fd = -1;
+	dfd = -1;
+	slash = strrchr(target, '/');
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == target)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(target, (size_t)(slash - target));
+	tmp =
+	    xasprintf("%s/.%s.XXXXXX", dir, slash != NULL ? slash + 1 : target);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "cannot create a file in '%s': %s", dir,
+		    strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (write_all(fd, data, len) == -1) {
+		snprintf(
+		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &tst) == -1) {
+		snprintf(
+		    err, errsz, "cannot stat '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if ((tst.st_uid != st->st_uid || tst.st_gid != st->st_gid) &&
+	    fchown(fd, st->st_uid, st->st_gid) == -1) {
+		snprintf(err, errsz,
+		    "cannot give the new '%s' its owner %lu:%lu: %s", target,
+		    (unsigned long)st->st_uid, (unsigned long)st->st_gid,
+		    strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, st->st_mode & 07777) == -1) {
+		snprintf(err, errsz, "cannot give the new '%s' its mode: %s",
+		    target, strerror(errno));
+		goto out;
+	}
+	if (fsync(fd) == -1) {
+		snprintf(
+		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		snprintf(
+		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	/* Someone who does not take our lock wrote it meanwhile? */
+	if (fstat(oldfd, &now) == -1 || !same_file(st, &now) ||
+	    stat(target, &now) == -1 || !same_file(st, &now)) {
+		snprintf(err, errsz,
+		    "'%s' changed while it was being rewritten; not replaced",
+		    target);
+		goto out;
+	}
+	if (rename(tmp, target) == -1) {
+		snprintf(err, errsz, "cannot rename '%s' to '%s': %s", tmp,
+		    target, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		(void)fsync(dfd);
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	if (tmp != NULL) {
+		(void)unlink(tmp);
+		free(tmp);
+	}
+	free(dir);
+	return rc;
+}
+
+/* Takes an exclusive flock(2) on "PATH.lock"; returns its fd or -1. */
+static int
+take_lock(const char *path, char *err, size_t errsz)
+{
+	char *lpath;
+	int fd;
+
+	lpath = xasprintf("%s.lock", path);
+	fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		snprintf(err, errsz, "cannot open the lock '%s': %s", lpath,
+		    strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno == EINTR)
+			continue;
+		snprintf(
+		    err, errsz, "cannot lock '%s': %s", lpath, strerror(errno));
+		close(fd);
+		fd = -1;
+		break;
+	}
+out:
+	free(lpath);
+	return fd;
+}
+
+int
+corewrite_sync(const char *path, enum core_type type,
+    const struct corewrite_user *want, size_t n,
+    int (*is_known)(void *arg, const char *email), void *arg, size_t *missing,
+    char *err, size_t errsz)
+{
+	struct cw cw;
+	struct stat st;
+	json_object *root, *inbounds;
+	const char *out;
+	char *target, *text;
+	size_t i, len, outlen, nmiss;
+	int lockfd, fd, rc;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	if (missing != NULL)
+		*missing = 0;
+	memset(&cw, 0, sizeof(cw));
+	rc = -1;
+	lockfd = -1;
+	fd = -1;
+	root = NULL;
+	text = NULL;
+	target = NULL;
+	cw.want = want;
+	cw.n = n;
+	cw.singbox = type == CORE_SINGBOX;
+	cw.is_known = is_known;
+	cw.arg = arg;
+	cw.by_tag = xcalloc(n + 1, sizeof(*cw.by_tag));
+	cw.by_email = xcalloc(n + 1, sizeof(*cw.by_email));
+	cw.mark = xcalloc(n + 1, sizeof(*cw.mark));
+	cw.applied = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++)
+		if (valid_want(&want[i]))
+			cw.by_tag[cw.nvalid++] = i;
+	memcpy(cw.by_email, cw.by_tag, cw.nvalid * sizeof(*cw.by_tag));
+	qsort_r(cw.by_tag, cw.nvalid, sizeof(*cw.by_tag), cmp_tag,
+	    (void *)(uintptr_t)want);
+	qsort_r(cw.by_email, cw.nvalid, sizeof(*cw.by_email), cmp_email,
+	    (void *)(uintptr_t)want);
+
+	if ((lockfd = take_lock(path, err, errsz)) == -1)
+		goto out;
+	/* Through a symlink, the file it points to is the one replaced. */
+	if ((target = realpath(path, NULL)) == NULL) {
+		snprintf(
+		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if ((fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		snprintf(
+		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (read_fd(fd, path, &text, &len, err, errsz) == -1 ||
+	    fstat(fd, &st) == -1)
+		goto out;
+	if ((root = parse_text(path, text, len, err, errsz)) == NULL)
+		goto out;
+	inbounds = NULL;
+	if (json_object_object_get_ex(root, "inbounds", &inbounds) &&
+	    inbounds != NULL &&
+	    !json_object_is_type(inbounds, json_type_array)) {
+		snprintf(
+		    err, errsz, "'%s': \"inbounds\" is not an array", path);
+		goto out;
+	}
+	if (inbounds != NULL) {
+		len = json_object_array_length(inbounds);
+		for (i = 0; i < len; i++) {
+			if (sync_inbound(&cw,
+				json_object_array_get_idx(inbounds, i), i, err,
+				errsz) == -1)
+				goto out;
+		}
+	}
+	if (cw.singbox)
+		sync_stats(&cw, root);
+
+	/* A duplicate WANT entry is as applied as the first of its kind. */
+	nmiss = 0;
+	for (i = 0; i < cw.nvalid; i++)
+		if (i > 0 &&
+		    strcmp(want[cw.by_tag[i]].inbound_tag,
+			want[cw.by_tag[i - 1]].inbound_tag) == 0 &&
+		    strcasecmp(want[cw.by_tag[i]].email,
+			want[cw.by_tag[i - 1]].email) == 0 &&
+		    cw.applied[cw.by_tag[i - 1]])
+			cw.applied[cw.by_tag[i]] = 1;
+	for (i = 0; i < n; i++)
+		if (!cw.applied[i])
+			nmiss++;
+	if (missing != NULL)
+		*missing = nmiss;
+
+	if (!cw.changed) {
+		rc = 0;
+		goto out;
+	}
+	out = json_object_to_json_string_length(root, CW_PRINT_FLAGS, &outlen);
+	if (out == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	free(text);
+	text = xmalloc(outlen + 2);
+	memcpy(text, out, outlen);
+	text[outlen++] = '\n';
+	text[outlen] = '\0';
+	if (replace_file(target, fd, &st, text, outlen, err, errsz) == -1)
+		goto out;
+	rc = 1;
+out:
+	if (root != NULL)
+		json_object_put(root);
+	if (fd != -1)
+		close(fd);
+	if (lockfd != -1)
+		close(lockfd);
+	free(text);
+	free(target);
+	free(cw.by_tag);
+	free(cw.by_email);
+	free(cw.mark);
+	free(cw.applied);
+	return rc;
+}
+
+/* ------------------------------------------------------------ comparing */
+
+/* Where in a core config a value sits, as far as comparing cares. */
+enum cw_ctx {
+	CW_CTX_ANY,
+	CW_CTX_ROOT,
+	CW_CTX_INBOUNDS,
+	CW_CTX_INBOUND,
+	CW_CTX_SETTINGS,
+	CW_CTX_EXP,
+	CW_CTX_V2API,
+	CW_CTX_STATS,
+};
+
+struct cw_cmp {
+	int singbox;
+	char path[512];
+	size_t plen;
+	char *err;
+	size_t errsz;
+};
+
+static int cmp_value(
+    struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx);
+
+static void
+path_push(struct cw_cmp *c, size_t *saved, const char *key, size_t idx)
+{
+	*saved = c->plen;
+	if (c->plen >= sizeof(c->path) - 1)
+		return;
+	if (key != NULL)
+		snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
+		    c->plen > 0 ? "." : "", key);
+	else
+		snprintf(
+		    c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", idx);
+	c->plen = strlen(c->path);
+}
+
+static void
+path_pop(struct cw_cmp *c, size_t saved)
+{
+	c->plen = saved;
+	c->path[saved] = '\0';
+}
+
+static int
+differ(struct cw_cmp *c, const char *what)
+{
+	snprintf(c->err, c->errsz, "%s: %s",
+	    c->plen > 0 ? c->path : "(top level)", what);
+	return 1;
+}
+
+/* Whether O is an object holding nothing but "clients". */
+static int
+only_clients(json_object *o)
+{
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return 0;
+	json_object_object_foreach(o, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "clients") != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether member KEY of object O (whose peer is OTHER) is left out. */
+static int
+skipped(const struct cw_cmp *c, enum cw_ctx ctx, int managed, const char *key,
+    json_object *val, json_object *other)
+{
+	switch (ctx) {
+	case CW_CTX_INBOUND:
+		if (!managed)
+			return 0;
+		if (c->singbox)
+			return strcmp(key, "users") == 0;
+		return strcmp(key, "settings") == 0 && only_clients(val) &&
+		    !json_object_object_get_ex(other, "settings", NULL);
+	case CW_CTX_SETTINGS:
+		return strcmp(key, "clients") == 0;
+	case CW_CTX_STATS:
+		return strcmp(key, "users") == 0;
+	default:
+		return 0;
+	}
+}
+
+static enum cw_ctx
+child_ctx(const struct cw_cmp *c, enum cw_ctx ctx, int managed, const char *key)
+{
+	if (ctx == CW_CTX_ROOT && strcmp(key, "inbounds") == 0)
+		return CW_CTX_INBOUNDS;
+	if (ctx == CW_CTX_INBOUND && managed && !c->singbox &&
+	    strcmp(key, "settings") == 0)
+		return CW_CTX_SETTINGS;
+	if (c->singbox && ctx == CW_CTX_ROOT &&
+	    strcmp(key, "experimental") == 0)
+		return CW_CTX_EXP;
+	if (ctx == CW_CTX_EXP && strcmp(key, "v2ray_api") == 0)
+		return CW_CTX_V2API;
+	if (ctx == CW_CTX_V2API && strcmp(key, "stats") == 0)
+		return CW_CTX_STATS;
+	return CW_CTX_ANY;
+}
+
+/* The keys of O that count, in order; *N of them (caller frees). */
+static const char **
+kept_keys(const struct cw_cmp *c, json_object *o, json_object *other,
+    enum cw_ctx ctx, int managed, size_t *n)
+{
+	const char **k;
+	size_t i;
+
+	k = xcalloc((size_t)json_object_object_length(o) + 1, sizeof(*k));
+	i = 0;
+	json_object_object_foreach(o, key, val)
+	{
+		if (!skipped(c, ctx, managed, key, val, other))
+			k[i++] = key;
+	}
+	*n = i;
+	return k;
+}
+
+static int
+has_key(const char **k, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(k[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cmp_object(struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx)
+{
+	const char **ka, **kb;
+	json_object *va, *vb;
+	size_t na, nb, i, saved;
+	int managed, rc;
+
+	managed =
+	    ctx == CW_CTX_INBOUND && proto_of(a, c->singbox) != PROTO_OTHER;
+	ka = kept_keys(c, a, b, ctx, managed, &na);
+	kb = kept_keys(c, b, a, ctx, managed, &nb);
+	rc = 0;
+	for (i = 0; i < na && rc == 0; i++) {
+		if (!has_key(kb, nb, ka[i])) {
+			path_push(c, &saved, ka[i], 0);
+			rc = differ(c, "missing in B");
+			path_pop(c, saved);
+		}
+	}
+	for (i = 0; i < nb && rc == 0; i++) {
+		if (!has_key(ka, na, kb[i])) {
+			path_push(c, &saved, kb[i], 0);
+			rc = differ(c, "missing in A");
+			path_pop(c, saved);
+		}
+	}
+	for (i = 0; i < na && rc == 0; i++)
+		if (strcmp(ka[i], kb[i]) != 0)
+			rc = differ(c, "the keys are in another order");
+	for (i = 0; i < na && rc == 0; i++) {
+		(void)json_object_object_get_ex(a, ka[i], &va);
+		(void)json_object_object_get_ex(b, ka[i], &vb);
+		path_push(c, &saved, ka[i], 0);
+		rc = cmp_value(c, va, vb, child_ctx(c, ctx, managed, ka[i]));
+		path_pop(c, saved);
+	}
+	free(ka);
+	free(kb);
+	return rc;
+}
+
+static int
+cmp_value(struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx)
+{
+	size_t i, n, saved;
+	int rc;
+
+	if (json_object_get_type(a) != json_object_get_type(b))
+		return differ(c, "the types differ");
+	switch (json_object_get_type(a)) {
+	case json_type_null:
+		return 0;
+	case json_type_boolean:
+		if (json_object_get_boolean(a) != json_object_get_boolean(b))
+			return differ(c, "the values differ");
+		return 0;
+	case json_type_int:
+	case json_type_double:
+		if (strcmp(json_object_to_json_string_ext(
+			       a, JSON_C_TO_STRING_PLAIN),
+			json_object_to_json_string_ext(
+			    b, JSON_C_TO_STRING_PLAIN)) != 0)
+			return differ(c, "the numbers differ");
+		return 0;
+	case json_type_string:
+		if (json_object_get_string_len(a) !=
+			json_object_get_string_len(b) ||
+		    memcmp(json_object_get_string(a), json_object_get_string(b),
+			(size_t)json_object_get_string_len(a)) != 0)
+			return differ(c, "the strings differ");
+		return 0;
+	case json_type_array:
+		n = json_object_array_length(a);
+		if (n != json_object_array_length(b))
+			return differ(c, "the arrays differ in length");
+		for (i = 0, rc = 0; i < n && rc == 0; i++) {
+			path_push(c, &saved, NULL, i);
+			rc = cmp_value(c, json_object_array_get_idx(a, i),
+			    json_object_array_get_idx(b, i),
+			    ctx == CW_CTX_INBOUNDS ? CW_CTX_INBOUND
+						   : CW_CTX_ANY);
+			path_pop(c, saved);
+		}
+		return rc;
+	case json_type_object:
+		return cmp_object(c, a, b, ctx);
+	}
+	return differ(c, "unknown type");
+}
+
+int
+corewrite_compare(
+    const char *a, const char *b, enum core_type type, char *err, size_t errsz)
+{
+	struct cw_cmp c;
+	json_object *ra, *rb;
+	int rc;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	rc = -1;
+	rb = NULL;
+	if ((ra = load_path(a, err, errsz)) == NULL)
+		goto out;
+	if ((rb = load_path(b, err, errsz)) == NULL)
+		goto out;
+	memset(&c, 0, sizeof(c));
+	c.singbox = type == CORE_SINGBOX;
+	c.err = err;
+	c.errsz = errsz;
+	rc = cmp_value(&c, ra, rb, CW_CTX_ROOT);
+out:
+	if (ra != NULL)
+		json_object_put(ra);
+	if (rb != NULL)
+		json_object_put(rb);
+	return rc;
+}

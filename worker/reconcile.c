@@ -1,0 +1,595 @@
+/*
+ * Making the running core and its config file match the database.  The
+ * database says which users should be in the core (enabled, with an inbound
+ * and a credential); core_applied says what the worker has put there.  The
+ * users the API touched (core_ops) are applied within a fraction of a
+ * second; after a start or a core restart everything is checked.  The
+ * config file is rewritten (one write per batch) so that a core restarted
+ * without the worker loads the right users.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <spawn.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "coreapi.h"
+#include "corecfg.h"
+#include "corewrite.h"
+#include "log.h"
+#include "strset.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What applying one user came to. */
+enum outcome {
+	OUT_OK, /* the core matches the database */
+	OUT_DEFERRED, /* the core is unreachable: try again later */
+	OUT_REFUSED, /* the core (or our check) refused: see the text */
+};
+
+struct user_job {
+	char *user;
+	enum outcome out;
+	char *why; /* owned, for OUT_REFUSED and OUT_DEFERRED */
+	int applied; /* 1: core_applied gets (tag, cred); 0: row removed */
+	int touch_applied;
+	char *tag; /* owned, what was applied */
+	char *cred; /* owned */
+};
+
+static void
+job_free(struct user_job *j)
+{
+	free(j->user);
+	free(j->why);
+	free(j->tag);
+	free(j->cred);
+}
+
+/* Re-reads the core config when the file changed.  Returns the cached
+ * one, or NULL if it has never been readable (logged once). */
+static const struct corecfg *
+core_config(struct worker *w)
+{
+	struct corecfg fresh;
+	struct stat sb;
+	char err[512];
+
+	if (stat(w->cfg.core_config, &sb) == -1) {
+		snprintf(
+		    err, sizeof(err), "cannot read '%s'", w->cfg.core_config);
+		goto fail;
+	}
+	if (w->core_loaded && sb.st_ino == w->core_st.st_ino &&
+	    sb.st_size == w->core_st.st_size &&
+	    sb.st_mtim.tv_sec == w->core_st.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == w->core_st.st_mtim.tv_nsec)
+		return &w->core;
+	if (corecfg_load(&fresh, w->cfg.core_config, w->cfg.core_type, err,
+		sizeof(err)) == -1)
+		goto fail;
+	corecfg_free(&w->core);
+	w->core = fresh;
+	w->core_st = sb;
+	w->core_loaded = 1;
+	w->corecfg_error[0] = '\0';
+	return &w->core;
+fail:
+	if (strcmp(err, w->corecfg_error) != 0) {
+		log_warnx("core config: %s (users are not applied until it "
+			  "can be read; nothing is deleted)",
+		    err);
+		snprintf(w->corecfg_error, sizeof(w->corecfg_error), "%s", err);
+	}
+	return w->core_loaded ? &w->core : NULL;
+}
+
+/* The classification of a core answer for an add or a remove. */
+static enum outcome
+classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
+{
+	const char *d = coreapi_details(w->api);
+
+	switch (rc) {
+	case COREAPI_OK:
+		return OUT_OK;
+	case COREAPI_EXISTS:
+		return removing ? OUT_REFUSED : OUT_OK;
+	case COREAPI_NOT_FOUND:
+		return removing ? OUT_OK : OUT_REFUSED;
+	case COREAPI_UNAVAILABLE:
+	case COREAPI_DEADLINE:
+		*why = xstrdup("the core is unreachable");
+		return OUT_DEFERRED;
+	default:
+		/* An inbound that no longer exists has no user to remove. */
+		if (removing && strstr(d, "handler not found") != NULL)
+			return OUT_OK;
+		*why = xstrdup(d[0] != '\0' ? d : coreapi_rc_name(rc));
+		return OUT_REFUSED;
+	}
+}
+
+/*
+ * Brings USER's state in the core to what the database wants.  CORE_DOWN
+ * is set once the core stopped answering, so the rest of a batch does not
+ * wait for a deadline each.
+ */
+static void
+apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
+    int *core_down)
+{
+	const struct core_inbound *in;
+	sqlite3_stmt *st;
+	char *want_tag = NULL, *want_cred = NULL, *have_tag = NULL,
+	     *have_cred = NULL;
+	int want = 0, rc;
+
+	j->out = OUT_OK;
+	st = db_stmt(&w->db,
+	    "SELECT uuid, inbound_tag FROM clients_stats "
+	    "WHERE user = ?1 AND enabled = 'true' AND "
+	    "inbound_tag != '' AND uuid != ''");
+	if (st == NULL)
+		goto dberr;
+	sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
+	if ((rc = db_step(&w->db, st)) == 1) {
+		want = 1;
+		want_cred = xstrdup(db_text(st, 0));
+		want_tag = xstrdup(db_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		goto dberr;
+	st = db_stmt(&w->db,
+	    "SELECT inbound_tag, credential FROM core_applied "
+	    "WHERE user = ?1");
+	if (st == NULL)
+		goto dberr;
+	sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
+	if ((rc = db_step(&w->db, st)) == 1) {
+		have_tag = xstrdup(db_text(st, 0));
+		have_cred = xstrdup(db_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		goto dberr;
+
+	if (want && have_tag != NULL && strcmp(want_tag, have_tag) == 0 &&
+	    strcmp(want_cred, have_cred) == 0)
+		goto out; /* already as wanted */
+	if (w->cfg.core_type == CORE_SINGBOX) {
+		/* No user API: the config file and a reload apply it. */
+		j->touch_applied = 1;
+		j->applied = want;
+		if (want) {
+			j->tag = want_tag;
+			j->cred = want_cred;
+			want_tag = want_cred = NULL;
+		}
+		goto out;
+	}
+	if (*core_down) {
+		j->out = OUT_DEFERRED;
+		j->why = xstrdup("the core is unreachable");
+		goto out;
+	}
+	/* Out first: a changed credential or inbound is a remove and an
+	 * add, and a disabled or deleted user just goes. */
+	if (have_tag != NULL) {
+		j->out = classify(w,
+		    coreapi_remove_user(w->api, have_tag, j->user), 1, &j->why);
+		if (j->out != OUT_OK)
+			goto out;
+		j->touch_applied = 1;
+		j->applied = 0;
+	}
+	if (!want)
+		goto out;
+	/* Never send an account the inbound does not speak: the core would
+	 * die (see lib/coreapi.h). */
+	if (cc == NULL || (in = corecfg_inbound(cc, want_tag)) == NULL) {
+		j->out = OUT_REFUSED;
+		j->why =
+		    xasprintf("inbound %s is not in the core config", want_tag);
+		goto out;
+	}
+	if (in->proto == PROTO_OTHER) {
+		j->out = OUT_REFUSED;
+		j->why = xasprintf("inbound %s (protocol %s) does not accept "
+				   "users",
+		    want_tag, in->protocol);
+		goto out;
+	}
+	j->out = classify(w,
+	    coreapi_add_user(w->api, want_tag, j->user, in->proto, want_cred,
+		in->proto == PROTO_VLESS ? in->flow : NULL, 0),
+	    0, &j->why);
+	if (j->out == OUT_OK) {
+		j->touch_applied = 1;
+		j->applied = 1;
+		j->tag = want_tag;
+		j->cred = want_cred;
+		want_tag = want_cred = NULL;
+	}
+	goto out;
+dberr:
+	j->out = OUT_DEFERRED;
+	j->why = xstrdup("database error");
+out:
+	if (j->out == OUT_DEFERRED && j->why != NULL &&
+	    strcmp(j->why, "the core is unreachable") == 0)
+		*core_down = 1;
+	free(want_tag);
+	free(want_cred);
+	free(have_tag);
+	free(have_cred);
+}
+
+/* Writes the outcome of every job in one transaction: core_applied, the
+ * users' core_error, and the operations up to MAXOP. */
+static int
+record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
+{
+	static const int done_code[] = { 1, 2, 3 };
+	struct user_job *j;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = db_begin(&w->db)) != DB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		j = &jobs[i];
+		if (j->touch_applied && j->applied) {
+			st = db_stmt(&w->db,
+			    "INSERT OR REPLACE INTO "
+			    "core_applied (user, inbound_tag, "
+			    "credential) VALUES (?1, ?2, ?3)");
+			if (st == NULL)
+				goto dberr;
+			sqlite3_bind_text(st, 2, j->tag, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, j->cred, -1, SQLITE_STATIC);
+		} else if (j->touch_applied) {
+			st = db_stmt(
+			    &w->db, "DELETE FROM core_applied WHERE user = ?1");
+			if (st == NULL)
+				goto dberr;
+		} else
+			st = NULL;
+		if (st != NULL) {
+			sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
+			rc = db_step(&w->db, st);
+			sqlite3_reset(st);
+			if (rc < 0)
+				goto fail;
+		}
+		if (j->out != OUT_DEFERRED) {
+			/* The row keeps the core's last refusal. */
+			st = db_stmt(&w->db,
+			    "UPDATE clients_stats SET "
+			    "core_error = ?2 WHERE user = ?1 "
+			    "AND core_error != ?2");
+			if (st == NULL)
+				goto dberr;
+			sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2,
+			    j->out == OUT_REFUSED ? j->why : "", -1,
+			    SQLITE_STATIC);
+			rc = db_step(&w->db, st);
+			sqlite3_reset(st);
+			if (rc < 0)
+				goto fail;
+		}
+		st = db_stmt(&w->db,
+		    "UPDATE core_ops SET done = ?2, result = "
+		    "?3 WHERE user = ?1 AND done IN (0, 2) "
+		    "AND id <= ?4");
+		if (st == NULL)
+			goto dberr;
+		sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, done_code[j->out]);
+		sqlite3_bind_text(
+		    st, 3, j->why != NULL ? j->why : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, maxop);
+		rc = db_step(&w->db, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			goto fail;
+	}
+	/* Finished operations are kept a day for the record. */
+	db_exec(&w->db,
+	    "DELETE FROM core_ops WHERE done = 1 AND at < "
+	    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
+	return db_commit(&w->db);
+dberr:
+	rc = DB_ERR;
+fail:
+	db_rollback(&w->db);
+	return rc;
+}
+
+/* Adds every name of column 0 of SQL to SET. */
+static int
+collect_names(struct worker *w, const char *sql, struct strset *set)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(&w->db, sql)) == NULL)
+		return DB_ERR;
+	while ((rc = db_step(&w->db, st)) == 1)
+		strset_add(set, db_text(st, 0));
+	sqlite3_reset(st);
+	return rc < 0 ? rc : DB_OK;
+}
+
+static int
+is_known(void *arg, const char *email)
+{
+	return strset_has(arg, email);
+}
+
+/*
+ * Rewrites the core config file so it holds exactly the users the
+ * database wants (one write for the whole batch, only if it changed).
+ */
+static void
+sync_config(struct worker *w, const struct corecfg *cc)
+{
+	const struct core_inbound *in;
+	struct corewrite_user *want = NULL;
+	struct strset known = { 0 };
+	sqlite3_stmt *st;
+	char **strs = NULL, err[512];
+	size_t n = 0, cap = 0, nstr = 0, missing = 0, i;
+	int rc;
+
+	if (cc == NULL)
+		return;
+	if (collect_names(w, "SELECT user FROM clients_stats", &known) !=
+		DB_OK ||
+	    collect_names(w, "SELECT user FROM deleted_users", &known) !=
+		DB_OK ||
+	    collect_names(w, "SELECT user FROM core_applied", &known) != DB_OK)
+		goto out;
+	st = db_stmt(&w->db,
+	    "SELECT user, uuid, inbound_tag FROM "
+	    "clients_stats WHERE enabled = 'true' AND "
+	    "inbound_tag != '' AND uuid != ''");
+	if (st == NULL)
+		goto out;
+	while ((rc = db_step(&w->db, st)) == 1) {
+		in = corecfg_inbound(cc, db_text(st, 2));
+		if (in == NULL || in->proto == PROTO_OTHER)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			want = xreallocarray(want, cap, sizeof(*want));
+			strs = xreallocarray(strs, cap * 3, sizeof(*strs));
+		}
+		strs[nstr] = xstrdup(db_text(st, 0));
+		strs[nstr + 1] = xstrdup(db_text(st, 1));
+		strs[nstr + 2] = xstrdup(db_text(st, 2));
+		want[n].email = strs[nstr];
+		want[n].credential = strs[nstr + 1];
+		want[n].inbound_tag = strs[nstr + 2];
+		want[n].proto = in->proto;
+		want[n].flow = in->proto == PROTO_VLESS ? in->flow : NULL;
+		nstr += 3;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		goto out;
+	rc = corewrite_sync(w->cfg.core_config, w->cfg.core_type, want, n,
+	    is_known, &known, &missing, err, sizeof(err));
+	if (rc == -1)
+		log_warnx("core config not updated: %s", err);
+	else if (rc == 1) {
+		log_info("core config '%s' updated (%zu users)",
+		    w->cfg.core_config, n);
+		if (w->cfg.core_type == CORE_SINGBOX &&
+		    w->cfg.core_reload_command[0] != '\0' && w->reload_at == 0)
+			w->reload_at = mono_ms() +
+			    (int64_t)w->cfg.core_reload_delay * 1000;
+	}
+out:
+	for (i = 0; i < nstr; i++)
+		free(strs[i]);
+	free(strs);
+	free(want);
+	strset_free(&known);
+}
+
+/* Seeds core_applied from the core config's users, as a core that just
+ * started holds exactly those. */
+static int
+seed_applied(struct worker *w, const struct corecfg *cc)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = db_begin(&w->db)) != DB_OK)
+		return rc;
+	if ((rc = db_exec(&w->db, "DELETE FROM core_applied")) != DB_OK)
+		goto fail;
+	for (i = 0; i < cc->nclients; i++) {
+		st = db_stmt(&w->db,
+		    "INSERT OR REPLACE INTO core_applied "
+		    "(user, inbound_tag, credential) VALUES "
+		    "(?1, ?2, ?3)");
+		if (st == NULL) {
+			rc = DB_ERR;
+			goto fail;
+		}
+		sqlite3_bind_text(
+		    st, 1, cc->clients[i].email, -1, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    st, 2, cc->clients[i].inbound_tag, -1, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    st, 3, cc->clients[i].credential, -1, SQLITE_STATIC);
+		rc = db_step(&w->db, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			goto fail;
+	}
+	return db_commit(&w->db);
+fail:
+	db_rollback(&w->db);
+	return rc;
+}
+
+static int64_t
+data_version(struct worker *w)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if ((st = db_stmt(&w->db, "PRAGMA data_version")) == NULL)
+		return -1;
+	if (db_step(&w->db, st) == 1)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+void
+reconcile_core_restarted(struct worker *w)
+{
+	w->reconcile_full = 2;
+}
+
+void
+reconcile_reload_due(struct worker *w)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", NULL, NULL };
+	pid_t pid;
+	int status;
+
+	if (w->reload_at == 0 || mono_ms() < w->reload_at)
+		return;
+	w->reload_at = 0;
+	/* A sing-box reload zeroes its counters: commit them first. */
+	worker_tick(w);
+	argv[2] = w->cfg.core_reload_command;
+	/* posix_spawn, not fork: the gRPC library's threads are running. */
+	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) {
+		log_warn("reload: cannot run '%s'", w->cfg.core_reload_command);
+		return;
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		log_warn("reload: waitpid");
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warnx("reload: '%s' failed (status %d)",
+		    w->cfg.core_reload_command, status);
+	else
+		log_info("core reloaded with '%s'", w->cfg.core_reload_command);
+}
+
+void
+reconcile_poll(struct worker *w, int retry)
+{
+	const struct corecfg *cc;
+	struct user_job *jobs = NULL;
+	struct strset users = { 0 };
+	sqlite3_stmt *st;
+	int64_t dv, maxop = 0;
+	size_t n = 0, cap = 0, i, refused = 0, deferred = 0, ok = 0;
+	int full = w->reconcile_full, core_down = 0, rc;
+
+	dv = data_version(w);
+	if (!retry && !full && dv == w->data_version)
+		return;
+	w->data_version = dv;
+	cc = core_config(w);
+
+	/* After a core restart the core holds exactly its config file's
+	 * users; at the very first start the file is all we know too. */
+	if (cc != NULL && (full == 2 || w->applied_unknown)) {
+		if (seed_applied(w, cc) != DB_OK)
+			return;
+		w->applied_unknown = 0;
+	}
+	if ((st = db_stmt(&w->db,
+		 "SELECT coalesce(max(id), 0) FROM "
+		 "core_ops")) == NULL)
+		return;
+	if (db_step(&w->db, st) == 1)
+		maxop = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (full) {
+		if (collect_names(
+			w, "SELECT user FROM clients_stats", &users) != DB_OK ||
+		    collect_names(w, "SELECT user FROM core_applied", &users) !=
+			DB_OK)
+			goto out;
+	}
+	st = db_stmt(&w->db,
+	    "SELECT DISTINCT user FROM core_ops WHERE "
+	    "(done = 0 OR (?1 AND done = 2)) AND id <= ?2");
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int(st, 1, retry || full);
+	sqlite3_bind_int64(st, 2, maxop);
+	while ((rc = db_step(&w->db, st)) == 1)
+		strset_add(&users, db_text(st, 0));
+	sqlite3_reset(st);
+	if (rc < 0 || users.n == 0)
+		goto out;
+
+	for (i = 0; i < users.cap; i++) {
+		if (users.slots[i] == NULL)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			jobs = xreallocarray(jobs, cap, sizeof(*jobs));
+		}
+		memset(&jobs[n], 0, sizeof(jobs[n]));
+		jobs[n].user = xstrdup(users.slots[i]);
+		apply_user(w, cc, &jobs[n], &core_down);
+		ok += jobs[n].out == OUT_OK;
+		deferred += jobs[n].out == OUT_DEFERRED;
+		refused += jobs[n].out == OUT_REFUSED;
+		n++;
+	}
+	if (record(w, jobs, n, maxop) != DB_OK) {
+		log_warnx("reconcile: cannot record the results; retrying");
+		goto out;
+	}
+	if (refused > 0 || deferred > 0 || full)
+		log_info("reconcile: %zu users checked: %zu in step, %zu "
+			 "waiting for the core, %zu refused",
+		    n, ok, deferred, refused);
+	sync_config(w, cc);
+	/* Our own commits do not move data_version; other processes' do. */
+	w->data_version = data_version(w);
+out:
+	if (full && n > 0 && deferred == 0)
+		w->reconcile_full = 0;
+	else if (full && users.n == 0)
+		w->reconcile_full = 0;
+	for (i = 0; i < n; i++)
+		job_free(&jobs[i]);
+	free(jobs);
+	strset_free(&users);
+}

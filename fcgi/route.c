@@ -134,8 +134,12 @@ add_form(struct req *req, const char *s, size_t len)
 	int status;
 
 	fe = form_parse(&req->params, s, len, &param_limits, &badkey);
+	/* The limit is for the query and the body together. */
+	if (fe == FORM_OK && req->params.n > REQ_MAX_PARAMS)
+		fe = FORM_E2BIG;
 	if (fe == FORM_OK)
 		return 0;
+
 	status = reply_form_error(req, fe, badkey);
 	free(badkey);
 	return status;

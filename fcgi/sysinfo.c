@@ -121,16 +121,38 @@ sysinfo_server_state(struct req *req, struct buf *out)
 	buf_puts(out, "\n\n");
 }
 
-/* Finds the interface IFACE ("" = the first that is not lo) in
- * /proc/net/dev.  Returns 0 or -1. */
+/* Writes the interface of the IPv4 default route into OUT; -1 if none. */
+static int
+default_route_iface(char *out, size_t outsz)
+{
+	char line[512], name[64], dest[16];
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen("/proc/net/route", "r")) == NULL)
+		return -1;
+	while (rc == -1 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%63s %15s", name, dest) == 2 &&
+		    strcmp(dest, "00000000") == 0 && strlen(name) < outsz) {
+			memcpy(out, name, strlen(name) + 1);
+			rc = 0;
+		}
+	fclose(f);
+	return rc;
+}
+
+/* Finds the interface IFACE in /proc/net/dev ("": the one of the default
+ * route, else the first that is not lo).  Returns 0 or -1. */
 static int
 read_netdev(const char *iface, struct netdev *nd)
 {
-	char line[512], *colon, *name;
+	char line[512], *colon, *name, dflt[64];
 	long long v[16];
 	FILE *f;
 	int rc = -1;
 
+	if (*iface == '\0' && default_route_iface(dflt, sizeof(dflt)) == 0)
+		iface = dflt;
 	if ((f = fopen("/proc/net/dev", "r")) == NULL)
 		return -1;
 	while (rc == -1 && fgets(line, sizeof(line), f) != NULL) {

@@ -9,8 +9,12 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <spawn.h>
 
@@ -129,6 +133,59 @@ classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
 }
 
 /*
+ * Closes the open connections of USER, just removed from inbound TAG:
+ * "ss -K" for each source IP of the user seen in the last hour and the
+ * inbound's port (core.kill_connections; see v2ray-stat.yaml(5) for where
+ * this cannot work).
+ */
+static void
+kill_connections(struct worker *w, const struct corecfg *cc, const char *tag,
+    const char *user)
+{
+	const struct core_inbound *in;
+	struct in6_addr a6;
+	struct in_addr a4;
+	sqlite3_stmt *st;
+	char port[16], dst[64];
+	char *argv[] = { (char *)"ss", (char *)"-K", (char *)"-n",
+		(char *)"dst", dst, (char *)"sport", (char *)"=", port, NULL };
+	pid_t pid;
+	int status, n = 0;
+
+	if (cc == NULL || (in = corecfg_inbound(cc, tag)) == NULL ||
+	    in->port <= 0)
+		return;
+	snprintf(port, sizeof(port), ":%d", in->port);
+	st = db_stmt(&w->db,
+	    "SELECT ip FROM user_ips WHERE user = ?1 AND "
+	    "last_seen >= CAST(strftime('%s', 'now') AS "
+	    "INTEGER) - 3600");
+	if (st == NULL)
+		return;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while (db_step(&w->db, st) == 1) {
+		/* Only well-formed addresses reach the command line. */
+		if (inet_pton(AF_INET, db_text(st, 0), &a4) == 1)
+			snprintf(dst, sizeof(dst), "%s", db_text(st, 0));
+		else if (inet_pton(AF_INET6, db_text(st, 0), &a6) == 1)
+			snprintf(dst, sizeof(dst), "[%s]", db_text(st, 0));
+		else
+			continue;
+		if (posix_spawnp(&pid, "ss", NULL, NULL, argv, environ) != 0 ||
+		    waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			log_warnx("user '%s': 'ss -K dst %s sport = %s' failed",
+			    user, dst, port);
+		else
+			n++;
+	}
+	sqlite3_reset(st);
+	if (n > 0)
+		log_info(
+		    "user '%s': connections from %d addresses closed", user, n);
+}
+
+/*
  * Brings USER's state in the core to what the database wants.  CORE_DOWN
  * is set once the core stopped answering, so the rest of a batch does not
  * wait for a deadline each.
@@ -201,9 +258,12 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 			goto out;
 		j->touch_applied = 1;
 		j->applied = 0;
+		if (!want && w->cfg.core_kill_connections)
+			kill_connections(w, cc, have_tag, j->user);
 	}
 	if (!want)
 		goto out;
+
 	/* Never send an account the inbound does not speak: the core would
 	 * die (see lib/coreapi.h). */
 	if (cc == NULL || (in = corecfg_inbound(cc, want_tag)) == NULL) {

@@ -33,6 +33,9 @@
 
 extern char **environ;
 
+/* The config file trails the running core by at most this much. */
+#define CONFIG_SYNC_MS 500
+
 static int64_t
 mono_ms(void)
 {
@@ -375,10 +378,6 @@ record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
 		if (rc < 0)
 			goto fail;
 	}
-	/* Finished operations are kept a day for the record. */
-	db_exec(&w->db,
-	    "DELETE FROM core_ops WHERE done = 1 AND at < "
-	    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
 	return db_commit(&w->db);
 dberr:
 	rc = DB_ERR;
@@ -534,6 +533,19 @@ data_version(struct worker *w)
 }
 
 void
+reconcile_flush_config(struct worker *w, int force)
+{
+	int64_t now = mono_ms();
+
+	if (!w->config_dirty ||
+	    (!force && now - w->config_synced_at < CONFIG_SYNC_MS))
+		return;
+	sync_config(w, core_config(w));
+	w->config_dirty = 0;
+	w->config_synced_at = now;
+}
+
+void
 reconcile_core_restarted(struct worker *w)
 {
 	w->reconcile_full = 2;
@@ -580,6 +592,11 @@ reconcile_poll(struct worker *w, int retry)
 	dv = data_version(w);
 	if (!retry && !full && dv == w->data_version)
 		return;
+	/* Once a tick: finished operations are kept a day for the record. */
+	if (retry)
+		db_exec(&w->db,
+		    "DELETE FROM core_ops WHERE done = 1 AND at < "
+		    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
 	w->data_version = dv;
 	cc = core_config(w);
 
@@ -640,7 +657,11 @@ reconcile_poll(struct worker *w, int retry)
 		log_info("reconcile: %zu users checked: %zu in step, %zu "
 			 "waiting for the core, %zu refused",
 		    n, ok, deferred, refused);
-	sync_config(w, cc);
+	/* The running core already has the change; the file follows in
+	 * one write for everything that happens within CONFIG_SYNC_MS. */
+	w->config_dirty = 1;
+	if (full)
+		reconcile_flush_config(w, 1);
 	/* Our own commits do not move data_version; other processes' do. */
 	w->data_version = data_version(w);
 out:

@@ -36,6 +36,8 @@ struct worker {
 	int reconcile_full; /* 1 = check every user, 2 = after restart */
 	int applied_unknown; /* core_applied was empty at start */
 	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
+	int config_dirty; /* users changed since the file was written */
+	int64_t config_synced_at; /* when it was (monotonic ms) */
 };
 
 /* adopt.c */
@@ -71,6 +73,12 @@ int worker_tick(struct worker *w);
  * start) every user is checked.
  */
 void reconcile_poll(struct worker *w, int retry);
+/*
+ * Rewrites the core config file if users changed since the last write and
+ * (unless FORCE) the last write is 500 ms old: one write per burst of
+ * changes.
+ */
+void reconcile_flush_config(struct worker *w, int force);
 /* Marks that the core restarted: it holds only its config file's users. */
 void reconcile_core_restarted(struct worker *w);
 /*

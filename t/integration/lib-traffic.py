@@ -24,6 +24,8 @@
   lib-traffic.py statsrows CORE        the rows /api/v1/stats must show
                                        (blanks squeezed) for the counters of
                                        CORE with traffic, rate 0
+  lib-traffic.py base LOG              the rows (as `view`) of the last commit
+                                       in LOG before the last core restart
   lib-traffic.py chain LOG             checks every pair of consecutive
                                        commits in LOG: no lost, negative or
                                        doubled delta; prints the violations
@@ -222,13 +224,29 @@ def expect(db, core, base):
         print(fmt(k, [bu + cu, bd + cd, cu, cd]))
 
 
-def chain(log):
+def read_log(log):
     recs = []
     with open(log) as f:
         for line in f:
             line = line.strip()
             if line:
                 recs.append(json.loads(line))
+    return recs
+
+
+def last_base(log):
+    recs = read_log(log)
+    last = None
+    for a, b in zip(recs, recs[1:]):
+        if 0 <= b["uptime"] < a["uptime"]:
+            last = a
+    if last is not None:
+        for k in sorted(last["rows"]):
+            print(fmt(k, last["rows"][k]))
+
+
+def chain(log):
+    recs = read_log(log)
     bad = 0
     restarts = 0
     for a, b in zip(recs, recs[1:]):
@@ -270,6 +288,8 @@ def main():
     elif cmd == "expect":
         base = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None
         expect(sys.argv[2], sys.argv[3], base)
+    elif cmd == "base":
+        last_base(sys.argv[2])
     elif cmd == "chain":
         chain(sys.argv[2])
     else:

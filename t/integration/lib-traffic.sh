@@ -104,9 +104,9 @@ lt_loop() {
 	local end=$((SECONDS + ${TRAFFIC_MAX:-100})) ups=(1000 20011 65536 150001)
 	trap - EXIT INT TERM HUP PIPE
 	while [ ! -e "$RUN/traffic.stop" ] && [ "$SECONDS" -lt "$end" ]; do
-		fetch "$1" $((20000 + RANDOM * 8)) || sleep 0.2
+		fetch "$1" $((10000 + RANDOM * 4)) || sleep 0.2
 		fetch "$1" 0 "${ups[RANDOM % 4]}" || sleep 0.2
-		sleep 0.0$((RANDOM % 10))
+		sleep "$(printf '0.%02d' $((5 + RANDOM % 10)))"
 	done
 }
 
@@ -182,6 +182,23 @@ wait_ticks() {
 	LT_LAST_TICK=$(tick_now)
 	while [ "$n" -gt 0 ]; do
 		wait_until "${2:-10}" lt_tick_moved || return 1
+		n=$((n - 1))
+	done
+}
+
+lt_beat_moved() {
+	local t
+	t=$(state heartbeat)
+	[ -n "$t" ] && [ "$t" != "$LT_LAST_TICK" ] && LT_LAST_TICK=$t
+}
+
+# wait_beats N [SECONDS]: waits for N more heartbeats (written by every
+# tick, whether the core answered or not; one per second at most).
+wait_beats() {
+	local n=$1
+	LT_LAST_TICK=$(state heartbeat)
+	while [ "$n" -gt 0 ]; do
+		wait_until "${2:-10}" lt_beat_moved || return 1
 		n=$((n - 1))
 	done
 }
@@ -276,6 +293,18 @@ core_stop() {
 core_again() {
 	start_bg core "$RUN/core.log" "$V2RAY_BIN" -config "$RUN/core.json"
 	wait_until 10 core_ready
+}
+
+# fakeapi_start KIND: on API_PORT, instead of the core: "http" (an HTTP/1.1
+# server) or "silent" (accepts and never answers).
+fakeapi_start() {
+	start_bg fakeapi "$RUN/fakeapi.log" "$LT_PYTHON" "$LT_PY" \
+	    "$([ "$1" = http ] && echo httpd || echo silent)" "$API_PORT" "$RUN"
+	wait_until 10 port_listening "$API_PORT"
+}
+
+fakeapi_stop() {
+	stop_pidfile fakeapi
 }
 
 # health: GET /api/v1/health (status, body as api sets them).

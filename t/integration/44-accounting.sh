@@ -75,7 +75,7 @@ is "$status" 200 "GET stats: 200"
 norm=$(printf '%s' "$body" | tr -s ' ' | sed 's/^ //; s/ $//')
 missing=
 while IFS= read -r row; do
-	printf '%s\n' "$norm" | grep -Fqx -- "$row" || missing="$missing[$row] "
+	printf '%s\n' "$norm" | grep -Fqx -- "$row" || missing="${missing}[${row}] "
 done < <(lt_py statsrows "$F")
 is "$missing" "" "stats: every user and tag row shows the core's counters"
 unlike "$norm" $'(^|\n)api ' "stats: no api row"

@@ -27,7 +27,7 @@ now_ms() {
 	date +%s%3N
 }
 
-kills=0 after_tick=0 at_start=0 anytime=0 restarted_ok=0
+kills=0 after_tick=0 at_start=0 anytime=0
 while [ "$kills" -lt "$KILLS" ]; do
 	case $((kills % 3)) in
 	0)

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# Globals of lib.sh (top_srcdir, status, body) are read here:
+# shellcheck disable=SC2154
 # shellcheck disable=SC2034
 #
 # t/integration/lib-traffic.sh: real traffic for the accounting tests

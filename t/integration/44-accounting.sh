@@ -4,7 +4,9 @@
 # the core config that the worker adopts).  Once the traffic stops and two
 # more ticks pass, every user, inbound and outbound total in the database,
 # /api/v1/users, /api/v1/stats and /api/v1/metrics equals the core's own
-# counter exactly; sess_* too; the api inbound is never counted.
+# counter exactly; sess_* too; every commit on the way moved the totals by
+# the counters' deltas, with rate = bits/s over the measured interval; the
+# api inbound is never counted.
 # shellcheck source=t/integration/lib.sh
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 # shellcheck source=t/integration/lib-traffic.sh
@@ -16,6 +18,7 @@ CFG_CLIENT_COLUMNS="user rate uplink downlink sess_uplink sess_downlink"
 lt_stack_start
 run_ok "client v2ray is up" client_start
 run_ok "the worker commits ticks" wait_ticks 1
+poller_start
 
 # Known requests first: the core relays them whole.
 run_ok "300000 bytes arrive through vless-in" fetch_ok vless 300000
@@ -39,6 +42,9 @@ ok $((!(t_down > 250001 && t_up > 65536))) "the core counted tom's traffic (up $
 
 # The database.
 acct_is "every total and sess_* in the database equals the core's counter" "$F"
+stop_pidfile poller
+chain_check "every commit moved each total by its counter's delta, at the rate over the measured interval" rates
+diag "$(cat "$RUN/chain.last")"
 rows_exist "every inbound and outbound the core reports has a traffic_stats row" "$F"
 is "$(sql "SELECT count(*) FROM traffic_stats WHERE source = 'api';")" 0 \
     "the api inbound is not in traffic_stats"

@@ -75,16 +75,29 @@ wait_until 5 restart_seen $((n + 1)) "$up2"
 ok $? "the worker commits the second restart (uptime $(state core_uptime) < $up2)"
 dt=$(($(now_ms) - t0))
 ok $((dt > 2000)) "... within a tick of the core being back (${dt} ms)"
+
+# ---- 3: the core restarts while the worker is down
+sleep 1.5
+wait_ticks 1
+up3=$(state core_uptime)
+n=$(restarts_logged)
+worker_kill9
+core_stop
+run_ok "the core starts again while the worker is down" core_again
+sleep 1
+worker_restart
+wait_until 5 restart_seen $((n + 1)) "$up3"
+ok $? "the worker, started again, sees from the stored uptime that the core restarted ($(state core_uptime) < $up3)"
 sleep 1.5
 traffic_stop
 
 run_ok "the core's counters settle across two ticks" acct_settle "$RUN/core.final"
 F=$RUN/core.final
 stop_pidfile poller
-chain_check "every commit moved each total by its counter's delta, or by the new counter after a restart"
+chain_check "every commit moved each total by its counter's delta, or by the new counter after a restart; rates over the measured interval" rates
 diag "$(cat "$RUN/chain.last")"
 restarts=$(awk '{ print $4 }' "$RUN/chain.last")
-is "$restarts" 2 "the commits show two restarts"
+is "$restarts" 3 "the commits show three restarts"
 lt_py base "$RUN/commits.log" >"$RUN/base2"
 acct_is "totals = committed from the old core + the new core's counters; sess_* = the new counters" "$F" "$RUN/base2"
 a1=$(awk '$2 == "alice@example.com" { sub(/.*[^_]down=/, ""); sub(/ .*/, ""); print }' "$RUN/base1")

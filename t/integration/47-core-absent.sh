@@ -4,7 +4,8 @@
 # server, then by a peer that accepts and never answers.  Throughout, the
 # worker keeps ticking, /api/v1/health says 503 and why, and no total is
 # touched.  When a real core appears on the port, health turns 200 within
-# a couple of ticks and the accounting starts, on top of the totals kept.
+# a couple of ticks and the accounting starts, on top of the totals kept
+# (a user seen only in the counters is added).
 # shellcheck source=t/integration/lib.sh
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 # shellcheck source=t/integration/lib-traffic.sh
@@ -78,6 +79,8 @@ ok $? "the same worker process all along"
 run_ok "client v2ray is up" client_start
 run_ok "traffic through vless-in" fetch_ok vless 200000
 run_ok "traffic through trojan-in" fetch_ok trojan 100001
+run_ok "traffic through socks-in as bob, a user only the core knows" fetch_socks bob:bobpass 70001
 run_ok "the core's counters settle across two ticks" acct_settle "$RUN/core.final"
 acct_is "accounting started: totals = the kept totals + the core's counters" "$RUN/core.final" "$RUN/base0"
+is "$(sql "SELECT user FROM clients_stats WHERE user = 'bob';")" bob "bob, seen only in the counters, was added"
 done_testing

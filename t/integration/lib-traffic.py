@@ -26,9 +26,11 @@
                                        CORE with traffic, rate 0
   lib-traffic.py base LOG              the rows (as `view`) of the last commit
                                        in LOG before the last core restart
-  lib-traffic.py chain LOG             checks every pair of consecutive
+  lib-traffic.py chain LOG [rates]             checks every pair of consecutive
                                        commits in LOG: no lost, negative or
-                                       doubled delta; prints the violations
+                                       doubled delta (with "rates": and the
+                                       rate is the bits/s over the measured
+                                       interval); prints the violations
 RUN only makes the run directory appear in the command line (the harness
 kills only processes whose command line names it).
 """
@@ -106,12 +108,12 @@ def snapshot(db):
         state = dict(con.execute("SELECT key, value FROM worker_state"))
         rows = {}
         for r in con.execute(
-                "SELECT user, uplink, downlink, sess_uplink, sess_downlink "
-                "FROM clients_stats"):
+                "SELECT user, uplink, downlink, sess_uplink, sess_downlink, "
+                "rate FROM clients_stats"):
             rows["user " + r[0]] = [int(x or 0) for x in r[1:]]
         for r in con.execute(
                 "SELECT direction, source, uplink, downlink, sess_uplink, "
-                "sess_downlink FROM traffic_stats"):
+                "sess_downlink, rate FROM traffic_stats"):
             rows[(r[0] or "?") + " " + r[1]] = [int(x or 0) for x in r[2:]]
         con.execute("COMMIT")
     finally:
@@ -139,14 +141,14 @@ def poll(db, out):
 
 
 def fmt(key, v):
-    return "%s up=%d down=%d sess_up=%d sess_down=%d" % (key, *v)
+    return "%s up=%d down=%d sess_up=%d sess_down=%d" % (key, *v[:4])
 
 
 def view(db, core):
     _, rows = snapshot(db)
     if core:
         for k in read_core(core):
-            rows.setdefault(k, [0, 0, 0, 0])
+            rows.setdefault(k, [0, 0, 0, 0, 0])
     for k in sorted(rows):
         print(fmt(k, rows[k]))
 
@@ -245,16 +247,26 @@ def last_base(log):
             print(fmt(k, last["rows"][k]))
 
 
-def chain(log):
+def chain(log, rates):
     recs = read_log(log)
     bad = 0
     restarts = 0
     for a, b in zip(recs, recs[1:]):
         restarted = 0 <= b["uptime"] < a["uptime"]
         restarts += restarted
+        elapsed = b["tick_ms"] - a["tick_ms"]
         for k in sorted(set(a["rows"]) | set(b["rows"])):
-            ra = a["rows"].get(k, [0, 0, 0, 0])
-            rb = b["rows"].get(k, [0, 0, 0, 0])
+            ra = a["rows"].get(k, [0, 0, 0, 0, 0])
+            rb = b["rows"].get(k, [0, 0, 0, 0, 0])
+            moved = (rb[0] - ra[0]) + (rb[1] - ra[1])
+            if rates and elapsed > 0 and moved >= 0:
+                want = moved * 8000 // elapsed
+                if rb[4] != want:
+                    bad += 1
+                    print("%s rate: tick %d -> %d: %d bytes in %d ms: "
+                          "rate %d, want %d bits/s" %
+                          (k, a["tick_ms"], b["tick_ms"], moved, elapsed,
+                           rb[4], want))
             for i, d in ((0, "up"), (1, "down")):
                 dt = rb[i] - ra[i]
                 if restarted:
@@ -291,7 +303,7 @@ def main():
     elif cmd == "base":
         last_base(sys.argv[2])
     elif cmd == "chain":
-        chain(sys.argv[2])
+        chain(sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "rates")
     else:
         sys.stderr.write(__doc__)
         sys.exit(64)

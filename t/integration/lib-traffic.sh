@@ -90,6 +90,15 @@ fetch() {
 	fi
 }
 
+# fetch_socks USER:PASS DOWN: a GET of DOWN bytes through the core's own
+# socks inbound (socks-in) as USER.
+fetch_socks() {
+	local got
+	got=$("$CURL" -sS --max-time 10 --proxy "socks5h://$1@127.0.0.1:$SOCKS_PORT" \
+	    -o /dev/null -w '%{size_download}' "http://127.0.0.1:$HTTPD_PORT/$2" \
+	    2>>"$RUN/curl.err") && [ "$got" = "$2" ]
+}
+
 # fetch_ok VIA DOWN: a GET that must deliver exactly DOWN bytes.
 fetch_ok() {
 	local port=$C_VLESS_PORT got
@@ -254,12 +263,14 @@ poller_start() {
 	    poll "$DB" "$RUN/commits.log"
 }
 
-# chain_check DESC: every pair of consecutive commits seen by the poller
-# moved every total by exactly the counter's delta (or, across a core
-# restart, by the new counter).
+# chain_check DESC [rates]: every pair of consecutive commits seen by the
+# poller moved every total by exactly the counter's delta (or, across a
+# core restart, by the new counter); with "rates", every rate is the bits/s
+# of that delta over the measured interval (only where the poller cannot
+# have missed a commit: no worker restarts).
 chain_check() {
 	local out
-	out=$(lt_py chain "$RUN/commits.log")
+	out=$(lt_py chain "$RUN/commits.log" "${2:-}")
 	like "$out" '^commits [0-9]+ restarts [0-9]+ violations 0$' "$1"
 	[ "${LT_CHAIN_DIAG:-0}" = 1 ] && diag "$(printf '%s' "$out" | tail -n 1)"
 	printf '%s\n' "$out" | tail -n 1 >"$RUN/chain.last"

@@ -163,6 +163,11 @@ find_tools() {
 	CURL=${CURL:-$(command -v curl || true)}
 	V2RAY_BIN=${V2RAY_BIN:-$(command -v v2ray || true)}
 	SQLITE3=${SQLITE3:-$(command -v sqlite3 || true)}
+	# Debian's own interpreter first: a version-manager shim earlier in
+	# PATH can cost a second per call, and the tests call it often.
+	if [ -z "${PYTHON3:-}" ] && [ -x /usr/bin/python3 ]; then
+		PYTHON3=/usr/bin/python3
+	fi
 	PYTHON3=${PYTHON3:-$(command -v python3 || true)}
 	FASTCGI_PARAMS=${FASTCGI_PARAMS:-/etc/nginx/fastcgi_params}
 	FCGI_BIN=${FCGI_BIN:-$top_builddir/v2ray-stat.fcgi}

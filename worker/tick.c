@@ -139,8 +139,9 @@ worker_tick(struct worker *w)
 	enum coreapi_rc rc;
 	char why[COREAPI_DETAILS_MAX + 64];
 	int64_t t0 = mono_us();
+	time_t outage;
 	size_t n = 0;
-	int dbrc, restarted = 0;
+	int dbrc, restarted = 0, came_back;
 
 	rc = coreapi_sys(w->api, &sys);
 	if (rc == COREAPI_UNIMPLEMENTED) {
@@ -163,9 +164,21 @@ worker_tick(struct worker *w)
 		core_state(w, 0, why);
 		goto out;
 	}
+	/* A core that comes back with an uptime shorter than the outage
+	 * restarted during it, even when the uptimes on either side look
+	 * alike (a crash in its first second: 0 before and after). */
+	came_back = w->core_up == 0;
+	outage = time(NULL) - w->core_since;
 	core_state(w, 1, "");
-	if ((dbrc = acct_commit(&w->acct)) == DB_OK)
-		restarted = w->acct.restarted;
+	if (came_back && w->cfg.core_type != CORE_SINGBOX &&
+	    (time_t)sys.uptime <= outage + 1) {
+		log_info("core restarted while unreachable (uptime %u s, "
+			 "unreachable for %lld s)",
+		    sys.uptime, (long long)outage);
+		restarted = 1;
+	}
+	if ((dbrc = acct_commit(&w->acct)) == DB_OK && w->acct.restarted)
+		restarted = 1;
 	if (dbrc != DB_OK)
 		log_warnx("accounting: commit failed (%s); the tick is read "
 			  "again next time",

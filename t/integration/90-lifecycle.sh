@@ -145,6 +145,7 @@ run_ok "crash loop: vuser works within 10 s" wait_probe 10 "$P_V1"
 run_ok "crash loop: tuser works" wait_probe 3 "$P_T1"
 run_ok "crash loop: alice works" wait_probe 3 "$P_ALICE"
 run_ok "crash loop: auser is refused" probe_fails "$P_V2"
+run_ok "crash loop: the config file has vuser again within 5 s" within 5 have_in_file "vless-in vuser $V1"
 api GET /api/v1/users
 is "$(json_get '" ".join(u["user"] + "=" + u["enabled"] for u in j)')" \
     "alice@example.com=true auser=false tom@example.com=true tuser=true vuser=true" "/api/v1/users after it all"

@@ -197,7 +197,8 @@ is "$(stat -c %a "$RUN/core.json")" 640 "the file's mode stays 640"
 is "$(stat -c %u:%g "$RUN/core.json")" "$(stat -c %u:%g "$RUN/core-initial.json")" "the file's owner stays"
 v2ray_accepts() { "$V2RAY_BIN" -test -config "$1" >"$RUN/core-test.log" 2>&1; }
 run_ok "v2ray accepts the final file" v2ray_accepts "$RUN/core.json"
-is "$(ls -a "$RUN" | grep -c '^\.core\.json\.')" 0 "no temporary file (.core.json.XXXXXX) left next to it"
+leftovers=$(find "$RUN" -maxdepth 1 -name '.core.json.*' | wc -l)
+is "$leftovers" 0 "no temporary file (.core.json.XXXXXX) left next to it"
 
 # ---- the file, the database and the core agree
 want=$(sql "SELECT inbound_tag || ' ' || user || ' ' || uuid FROM clients_stats WHERE enabled = 'true' ORDER BY 1;")

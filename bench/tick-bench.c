@@ -87,8 +87,9 @@ main(int argc, char *argv[])
 
 	if (argc != 5 || parse_int(argv[3], 1, 10000000, &users) == -1 ||
 	    parse_int(argv[4], 1, 1000, &ticks) == -1) {
-		fprintf(stderr, "usage: tick-bench address dbfile users "
-				"ticks\n");
+		fprintf(stderr,
+		    "usage: tick-bench address dbfile users "
+		    "ticks\n");
 		return 1;
 	}
 	log_init("tick-bench", LOG_LVL_WARN, 0, 0);
@@ -98,7 +99,8 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	db_begin(&db);
 	for (i = 0; i < users; i++) {
-		st = db_stmt(&db, "INSERT INTO clients_stats (user) VALUES (?1)");
+		st = db_stmt(
+		    &db, "INSERT INTO clients_stats (user) VALUES (?1)");
 		snprintf(name, sizeof(name), "u%06lld", i);
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 		db_step(&db, st);
@@ -144,7 +146,8 @@ main(int argc, char *argv[])
 	       "commit_ms=%.1f tick_cpu_ms=%.1f ratio=%.2f writes=%zu "
 	       "peak_rss_mb=%.1f\n",
 	    users, n, ticks, median(floor_t, (int)ticks) * 1e3,
-	    median(tick_t, (int)ticks) * 1e3, median(commit_t, (int)ticks) * 1e3,
+	    median(tick_t, (int)ticks) * 1e3,
+	    median(commit_t, (int)ticks) * 1e3,
 	    median(tick_cpu, (int)ticks) * 1e3,
 	    median(tick_t, (int)ticks) / median(floor_t, (int)ticks),
 	    acct.last_writes, ru.ru_maxrss / 1024.0);

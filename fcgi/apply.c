@@ -107,7 +107,7 @@ core_op_wait(
 		}
 		if (mono_ms() >= until)
 			break;
-		usleep(10000);
+		usleep(5000);
 	}
 	snprintf(why, whysz,
 	    "the change is saved; the worker has not "

@@ -15,12 +15,8 @@
 
 #include "fcgi.h"
 #include "fmt.h"
+#include "netdev.h"
 #include "valid.h"
-
-struct netdev {
-	char name[64];
-	long long rx_bytes, rx_packets, tx_bytes, tx_packets;
-};
 
 /* Reads the first line of PATH into OUT; -1 if unreadable. */
 static int
@@ -121,47 +117,6 @@ sysinfo_server_state(struct req *req, struct buf *out)
 	buf_puts(out, "\n\n");
 }
 
-/* Finds the interface IFACE ("" = the first that is not lo) in
- * /proc/net/dev.  Returns 0 or -1. */
-static int
-read_netdev(const char *iface, struct netdev *nd)
-{
-	char line[512], *colon, *name;
-	long long v[16];
-	FILE *f;
-	int rc = -1;
-
-	if ((f = fopen("/proc/net/dev", "r")) == NULL)
-		return -1;
-	while (rc == -1 && fgets(line, sizeof(line), f) != NULL) {
-		if ((colon = strchr(line, ':')) == NULL)
-			continue;
-		*colon = '\0';
-		for (name = line; *name == ' '; name++)
-			;
-		if (*iface != '\0' ? strcmp(name, iface) != 0
-				   : strcmp(name, "lo") == 0)
-			continue;
-		if (sscanf(colon + 1,
-			"%lld %lld %lld %lld %lld %lld %lld %lld "
-			"%lld %lld %lld %lld %lld %lld %lld %lld",
-			&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-			&v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14],
-			&v[15]) != 16)
-			continue;
-		if (strlen(name) >= sizeof(nd->name))
-			continue;
-		memcpy(nd->name, name, strlen(name) + 1);
-		nd->rx_bytes = v[0];
-		nd->rx_packets = v[1];
-		nd->tx_bytes = v[8];
-		nd->tx_packets = v[9];
-		rc = 0;
-	}
-	fclose(f);
-	return rc;
-}
-
 /* Reads an integer the worker publishes in worker_state; 0 if absent. */
 static long long
 worker_value(struct req *req, const char *key)
@@ -189,7 +144,7 @@ sysinfo_network(struct req *req, struct buf *out)
 	long long rx0 = 0, tx0 = 0;
 	char rate[32], total[32];
 
-	if (read_netdev(req->app->cfg.net_interface, &nd) == -1)
+	if (netdev_read(req->app->cfg.net_interface, &nd) == -1)
 		return;
 	st = db_stmt(
 	    &req->app->db, "SELECT rx, tx FROM net_baseline WHERE iface = ?1");
@@ -222,7 +177,7 @@ sysinfo_network_reset(struct req *req, char *err, size_t errsz)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (read_netdev(req->app->cfg.net_interface, &nd) == -1) {
+	if (netdev_read(req->app->cfg.net_interface, &nd) == -1) {
 		snprintf(err, errsz,
 		    "interface '%s' not found in "
 		    "/proc/net/dev",

@@ -123,6 +123,10 @@ static const struct key keys[] = {
 	    SCS_SERVER },
 	{ "core.reload_delay", K_INT, F(core_reload_delay), 0, 3600,
 	    SCS_SERVER },
+	{ "core.kill_connections", K_BOOL, F(core_kill_connections), 0, 0,
+	    SCS_SERVER },
+	{ "core.access_log_from_start", K_BOOL, F(access_log_from_start), 0, 0,
+	    SCS_SERVER },
 
 	SEC("api"),
 	{ "api.api_token", K_STR, F(api_token), 0, 0, SCS_SERVER },
@@ -167,6 +171,10 @@ static const struct key keys[] = {
 	{ "paths.f2b_log", K_STR, F(f2b_log), 0, 0, SCS_SERVER },
 	{ "paths.f2b_banned_log", K_STR, F(f2b_banned_log), 0, 0, SCS_SERVER },
 	{ "paths.auth_lua", K_STR, F(auth_lua), 0, 0, SCS_SERVER },
+
+	SEC("dns_stats"),
+	{ "dns_stats.max_per_user", K_INT, F(dns_max_per_user), 0, 1000000,
+	    SCS_SERVER },
 
 	SEC("network"),
 	{ "network.interface", K_IFNAME, F(net_interface), 0, 0, SCS_SERVER },
@@ -1107,6 +1115,7 @@ cfg_defaults(struct cfg *cfg)
 	cfg->core_reload_command = xstrdup("");
 	cfg->core_reload_delay = 2;
 
+	cfg->access_log_from_start = 0;
 	cfg->api_token = xstrdup("");
 	cfg->api_auth_reads = 0;
 	cfg->default_inbound = xstrdup("vless-in");
@@ -1129,6 +1138,7 @@ cfg_defaults(struct cfg *cfg)
 	cfg->f2b_log = xstrdup("/var/log/v2ray-stat.log");
 	cfg->f2b_banned_log = xstrdup("/var/log/v2ray-stat-banned.log");
 	cfg->auth_lua = xstrdup("/etc/haproxy/.auth.lua");
+	cfg->dns_max_per_user = 0;
 	cfg->net_interface = xstrdup("");
 	cfg->server_cols.ncols = 0;
 	cfg->server_cols.sort = SC_SOURCE;

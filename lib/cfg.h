@@ -41,6 +41,8 @@ struct cfg {
 	char *core_api_address; /* default 127.0.0.1:9953 (ours) */
 	char *core_reload_command; /* ours: sing-box reload, "" = none */
 	int core_reload_delay; /* ours: seconds to gather changes */
+	int core_kill_connections; /* ours: ss -K a removed user's IPs */
+	int access_log_from_start; /* ours: first start reads from 0 */
 
 	/* api */
 	char *api_token; /* "" = writes are not authenticated */
@@ -76,6 +78,9 @@ struct cfg {
 	char *f2b_log; /* default /var/log/v2ray-stat.log */
 	char *f2b_banned_log; /* default /var/log/v2ray-stat-banned.log */
 	char *auth_lua; /* default /etc/haproxy/.auth.lua */
+
+	/* dns_stats (ours): rows kept per user, 0 = all */
+	int dns_max_per_user;
 
 	/* network (ours): interface for features.network; "" = first non-lo */
 	char *net_interface;

@@ -88,8 +88,16 @@ static const char *const schema_v1[] = {
 	" ON clients_stats(inbound_tag, uuid)",
 	"CREATE INDEX IF NOT EXISTS user_ips_last_seen"
 	" ON user_ips(last_seen)",
-	"CREATE INDEX IF NOT EXISTS dns_stats_user_count"
-	" ON dns_stats(user, count)",
+	/* Access-log ingestion: when each live (user, ip) streak began (an
+	 * IP not seen for ip_ttl starts a new one) and when the IP was last
+	 * written to the fail2ban log (0 = never).  Rows go with their
+	 * user_ips row. */
+	"CREATE TABLE IF NOT EXISTS user_ip_since ("
+	" user TEXT NOT NULL,"
+	" ip TEXT NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" f2b_at INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (user, ip))",
 };
 
 /* Columns an original clients_stats may lack, and how to add each. */

@@ -23,6 +23,7 @@ struct acct_entry {
 	uint32_t gen; /* acct.seen_gen when a counter was fed */
 	uint8_t has_up, has_down;
 	uint8_t online, new_online;
+	uint8_t stored; /* the row is known to exist in the database */
 };
 
 #define LINK_IN 'i'
@@ -212,6 +213,7 @@ load_state(struct acct *acct)
 		e->rate = sqlite3_column_int64(st, 3);
 		e->online = strcmp(db_text(st, 4), "online") == 0;
 		e->rowid = sqlite3_column_int64(st, 5);
+		e->stored = 1;
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -230,6 +232,7 @@ load_state(struct acct *acct)
 		e->up = sqlite3_column_int64(st, 2);
 		e->down = sqlite3_column_int64(st, 3);
 		e->rate = sqlite3_column_int64(st, 4);
+		e->stored = 1;
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : DB_OK;
@@ -317,7 +320,9 @@ entry_compute(
 	if (!seen)
 		*dup = *ddown = 0;
 	e->new_rate = acct_rate(*dup + *ddown, acct->elapsed_ms);
-	return *dup != 0 || *ddown != 0 || e->cur_up != e->up ||
+	/* A counter seen for the first time is written even at 0, so an
+	 * idle inbound or outbound still has its row, as in the original. */
+	return !e->stored || *dup != 0 || *ddown != 0 || e->cur_up != e->up ||
 	    e->cur_down != e->down || e->new_rate != e->rate;
 }
 
@@ -457,6 +462,7 @@ apply_table(struct acct_table *t)
 		e->down = e->cur_down;
 		e->rate = e->new_rate;
 		e->online = e->new_online;
+		e->stored = 1;
 	}
 }
 

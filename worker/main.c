@@ -170,17 +170,20 @@ main(int argc, char *argv[])
 			subs_tick(&w);
 			ingest_tick(w.ingest);
 			reconcile_poll(&w, 1);
+			reconcile_flush_config(&w, 1);
 			/* Ticks keep their rhythm however long one took. */
 			next += (int64_t)w.cfg.ticker_interval * 1000;
 			if (next <= mono_ms())
 				next = mono_ms() + 1;
 		} else
 			reconcile_poll(&w, 0);
+		reconcile_flush_config(&w, 0);
 		reconcile_reload_due(&w);
-		/* API changes are looked for every 100 ms between ticks. */
+		/* API changes are looked for every 20 ms between ticks (one
+		 * PRAGMA data_version when nothing changed). */
 		left = next - mono_ms();
-		if (left > 100)
-			left = 100;
+		if (left > 20)
+			left = 20;
 		if (left < 0)
 			left = 0;
 		ts.tv_sec = left / 1000;
@@ -192,6 +195,7 @@ main(int argc, char *argv[])
 			fatal("sigtimedwait");
 	}
 	log_info("stopping");
+	reconcile_flush_config(&w, 1);
 	ingest_free(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);

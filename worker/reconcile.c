@@ -9,8 +9,12 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <spawn.h>
 
@@ -28,6 +32,9 @@
 #include "xmalloc.h"
 
 extern char **environ;
+
+/* The config file trails the running core by at most this much. */
+#define CONFIG_SYNC_MS 500
 
 static int64_t
 mono_ms(void)
@@ -129,6 +136,59 @@ classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
 }
 
 /*
+ * Closes the open connections of USER, just removed from inbound TAG:
+ * "ss -K" for each source IP of the user seen in the last hour and the
+ * inbound's port (core.kill_connections; see v2ray-stat.yaml(5) for where
+ * this cannot work).
+ */
+static void
+kill_connections(struct worker *w, const struct corecfg *cc, const char *tag,
+    const char *user)
+{
+	const struct core_inbound *in;
+	struct in6_addr a6;
+	struct in_addr a4;
+	sqlite3_stmt *st;
+	char port[16], dst[64];
+	char *argv[] = { (char *)"ss", (char *)"-K", (char *)"-n",
+		(char *)"dst", dst, (char *)"sport", (char *)"=", port, NULL };
+	pid_t pid;
+	int status, n = 0;
+
+	if (cc == NULL || (in = corecfg_inbound(cc, tag)) == NULL ||
+	    in->port <= 0)
+		return;
+	snprintf(port, sizeof(port), ":%d", in->port);
+	st = db_stmt(&w->db,
+	    "SELECT ip FROM user_ips WHERE user = ?1 AND "
+	    "last_seen >= CAST(strftime('%s', 'now') AS "
+	    "INTEGER) - 3600");
+	if (st == NULL)
+		return;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while (db_step(&w->db, st) == 1) {
+		/* Only well-formed addresses reach the command line. */
+		if (inet_pton(AF_INET, db_text(st, 0), &a4) == 1)
+			snprintf(dst, sizeof(dst), "%s", db_text(st, 0));
+		else if (inet_pton(AF_INET6, db_text(st, 0), &a6) == 1)
+			snprintf(dst, sizeof(dst), "[%s]", db_text(st, 0));
+		else
+			continue;
+		if (posix_spawnp(&pid, "ss", NULL, NULL, argv, environ) != 0 ||
+		    waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			log_warnx("user '%s': 'ss -K dst %s sport = %s' failed",
+			    user, dst, port);
+		else
+			n++;
+	}
+	sqlite3_reset(st);
+	if (n > 0)
+		log_info(
+		    "user '%s': connections from %d addresses closed", user, n);
+}
+
+/*
  * Brings USER's state in the core to what the database wants.  CORE_DOWN
  * is set once the core stopped answering, so the rest of a batch does not
  * wait for a deadline each.
@@ -201,9 +261,12 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 			goto out;
 		j->touch_applied = 1;
 		j->applied = 0;
+		if (!want && w->cfg.core_kill_connections)
+			kill_connections(w, cc, have_tag, j->user);
 	}
 	if (!want)
 		goto out;
+
 	/* Never send an account the inbound does not speak: the core would
 	 * die (see lib/coreapi.h). */
 	if (cc == NULL || (in = corecfg_inbound(cc, want_tag)) == NULL) {
@@ -315,10 +378,6 @@ record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
 		if (rc < 0)
 			goto fail;
 	}
-	/* Finished operations are kept a day for the record. */
-	db_exec(&w->db,
-	    "DELETE FROM core_ops WHERE done = 1 AND at < "
-	    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
 	return db_commit(&w->db);
 dberr:
 	rc = DB_ERR;
@@ -474,6 +533,19 @@ data_version(struct worker *w)
 }
 
 void
+reconcile_flush_config(struct worker *w, int force)
+{
+	int64_t now = mono_ms();
+
+	if (!w->config_dirty ||
+	    (!force && now - w->config_synced_at < CONFIG_SYNC_MS))
+		return;
+	sync_config(w, core_config(w));
+	w->config_dirty = 0;
+	w->config_synced_at = now;
+}
+
+void
 reconcile_core_restarted(struct worker *w)
 {
 	w->reconcile_full = 2;
@@ -520,6 +592,11 @@ reconcile_poll(struct worker *w, int retry)
 	dv = data_version(w);
 	if (!retry && !full && dv == w->data_version)
 		return;
+	/* Once a tick: finished operations are kept a day for the record. */
+	if (retry)
+		db_exec(&w->db,
+		    "DELETE FROM core_ops WHERE done = 1 AND at < "
+		    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
 	w->data_version = dv;
 	cc = core_config(w);
 
@@ -580,7 +657,11 @@ reconcile_poll(struct worker *w, int retry)
 		log_info("reconcile: %zu users checked: %zu in step, %zu "
 			 "waiting for the core, %zu refused",
 		    n, ok, deferred, refused);
-	sync_config(w, cc);
+	/* The running core already has the change; the file follows in
+	 * one write for everything that happens within CONFIG_SYNC_MS. */
+	w->config_dirty = 1;
+	if (full)
+		reconcile_flush_config(w, 1);
 	/* Our own commits do not move data_version; other processes' do. */
 	w->data_version = data_version(w);
 out:

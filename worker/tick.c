@@ -11,6 +11,7 @@
 
 #include "coreapi.h"
 #include "log.h"
+#include "netdev.h"
 #include "worker.h"
 
 static int64_t
@@ -31,16 +32,52 @@ mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+struct kv {
+	const char *key;
+	char val[600];
+};
+
+/*
+ * Samples the network interface (features.network) and adds its rates to
+ * KV: bits and packets per second since the previous sample.
+ */
+static size_t
+net_rates(struct worker *w, struct kv *kv, size_t n)
+{
+	struct netdev nd;
+	int64_t now = mono_us(), dt;
+	long long v[4];
+	static const char *const keys[4] = { "net_rx_bps", "net_tx_bps",
+		"net_rx_pps", "net_tx_pps" };
+	int i;
+
+	if (!w->cfg.feat_network ||
+	    netdev_read(w->cfg.net_interface, &nd) == -1)
+		return n;
+	dt = now - w->net_at;
+	if (w->net_at > 0 && dt > 0 && nd.rx_bytes >= w->net_last.rx_bytes &&
+	    nd.tx_bytes >= w->net_last.tx_bytes) {
+		v[0] = (nd.rx_bytes - w->net_last.rx_bytes) * 8000000 / dt;
+		v[1] = (nd.tx_bytes - w->net_last.tx_bytes) * 8000000 / dt;
+		v[2] = (nd.rx_packets - w->net_last.rx_packets) * 1000000 / dt;
+		v[3] = (nd.tx_packets - w->net_last.tx_packets) * 1000000 / dt;
+		for (i = 0; i < 4; i++) {
+			snprintf(kv[n].val, sizeof(kv[n].val), "%lld", v[i]);
+			kv[n++].key = keys[i];
+		}
+	}
+	w->net_last = nd;
+	w->net_at = now;
+	return n;
+}
+
 /* Writes the published state in one short transaction. */
 static void
 publish(struct worker *w, int64_t tick_us)
 {
 	static const char sql[] = "INSERT OR REPLACE INTO worker_state "
 				  "(key, value) VALUES (?1, ?2)";
-	struct {
-		const char *key;
-		char val[600];
-	} kv[6];
+	struct kv kv[10];
 	sqlite3_stmt *st;
 	size_t i, n = 0;
 
@@ -55,6 +92,7 @@ publish(struct worker *w, int64_t tick_us)
 	kv[n++].key = "core_since";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->core_error);
 	kv[n++].key = "core_error";
+	n = net_rates(w, kv, n);
 	if (db_begin(&w->db) != DB_OK)
 		return;
 	for (i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
 #include "cfg.h"
 #include "corecfg.h"
 #include "db.h"
+#include "netdev.h"
 
 struct coreapi;
 struct ingest;
@@ -24,6 +25,8 @@ struct worker {
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
 	char core_error[600];
+	struct netdev net_last; /* features.network: the previous sample */
+	int64_t net_at; /* its time (monotonic us), 0 = none */
 	/* reconcile.c */
 	struct corecfg core; /* owned: the core config as last read */
 	struct stat core_st; /* its identity then */
@@ -33,6 +36,8 @@ struct worker {
 	int reconcile_full; /* 1 = check every user, 2 = after restart */
 	int applied_unknown; /* core_applied was empty at start */
 	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
+	int config_dirty; /* users changed since the file was written */
+	int64_t config_synced_at; /* when it was (monotonic ms) */
 };
 
 /* adopt.c */
@@ -68,6 +73,12 @@ int worker_tick(struct worker *w);
  * start) every user is checked.
  */
 void reconcile_poll(struct worker *w, int retry);
+/*
+ * Rewrites the core config file if users changed since the last write and
+ * (unless FORCE) the last write is 500 ms old: one write per burst of
+ * changes.
+ */
+void reconcile_flush_config(struct worker *w, int force);
 /* Marks that the core restarted: it holds only its config file's users. */
 void reconcile_core_restarted(struct worker *w);
 /*

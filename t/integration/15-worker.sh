@@ -134,7 +134,7 @@ INSERT INTO clients_stats VALUES
      '2030-01-01-00', 30, 2, '1.2.3.4', 1000, 2000, 10, 20, '2025-01-01-10'),
     ('user2', '6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'online', 800, 'false',
      '', 0, 0, '', 3000000000, 4000000000, 0, 0, '2025-02-01-11'),
-    ('Пётр', 'tpass', '', 0, 'true', '2020-01-01-00', 0, 5, '', 5, 6, 0, 0, '2025-03-01-12');
+    ('Пётр', 'tpass', '', 0, 'true', '2031-01-01-00', 0, 5, '', 5, 6, 0, 0, '2025-03-01-12');
 INSERT INTO traffic_stats VALUES ('vless-in', 100, 11, 12, 13, 14), ('direct', 0, 21, 22, 23, 24);
 INSERT INTO dns_stats VALUES ('user1', 7, 'example.com'), ('user1', 2, 'a.org'), ('user2', 1, 'b.net');
 EOF

@@ -5,8 +5,13 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
-# No worker: the values seeded here must stay exactly as written.
-STACK_WORKER=0
+# The whole stack for the writes (the worker applies them to the core);
+# then the worker and the core are stopped so that the values seeded
+# below stay exactly as written.
+CORE_VLESS_USERS=
+CORE_TROJAN_USERS=
+# Writes are applied to the core by the worker: they need a real core.
+require_tools v2ray
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -60,13 +65,16 @@ amy='[u for u in j if u["user"] == "amy"][0]'
 is "$(json_get "[${amy}[\"uuid\"], ${amy}[\"inbound_tag\"]]")" '["amy-Pass_1", "trojan-in"]' "trojan user: password kept as is, trojan-in"
 is "$(json_get '[u["user"] for u in j if u["uuid"] == "01234567-89ab-4def-8123-456789abcdef"][0]')" "Пётр" "UTF-8 name round-trips"
 
+api PATCH /api/v1/set_enabled -d "user=amy&enabled=false"
+is_reply 200 "User status updated successfully" "disable amy"
+stop_pidfile worker
+stop_pidfile core
+
 # Values written by the worker (seeded here) are reported exactly.
 sql "UPDATE clients_stats SET rate = 1234, uplink = 5, downlink = 6, sess_uplink = 7,
     sess_downlink = 8, ips = '1.2.3.4,5.6.7.8', last_seen = 'online', lim_ip = 2, renew = 30,
     sub_end = '2030-05-06-07' WHERE user = 'mia';
     UPDATE clients_stats SET uplink = 9007199254740993, downlink = 9223372036854775807 WHERE user = 'zed';"
-api PATCH /api/v1/set_enabled -d "user=amy&enabled=false"
-is_reply 200 "User status updated successfully" "disable amy"
 api GET /api/v1/users
 mia='[u for u in j if u["user"] == "mia"][0]'
 is "$(json_get "[${mia}[k] for k in ('rate', 'uplink', 'downlink', 'sess_uplink', 'sess_downlink', 'ips', 'last_seen', 'lim_ip', 'renew', 'sub_end')]")" \

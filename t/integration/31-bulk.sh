@@ -9,6 +9,8 @@ set -u
 # No users in the core config: the worker would import them.
 CORE_VLESS_USERS=
 CORE_TROJAN_USERS=
+# Writes are applied to the core by the worker: they need a real core.
+require_tools v2ray
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -155,7 +157,8 @@ while [ "$i" -lt 2000 ]; do
 done >"$RUN/big.txt"
 SECONDS=0
 bulk "$RUN/big.txt"
-is "$status" 200 "2000 users in one file: 200"
+# 200, or 202 if the worker has not applied all of them to the core yet.
+like "$status" '^20[02]$' "2000 users in one file: 2xx"
 ok $((SECONDS > 20)) "within 20 s (took ${SECONDS}s)"
 is "$(sql "SELECT count(*) FROM clients_stats WHERE user LIKE 'big%';")" 2000 "2000 rows"
 is "$(sql "SELECT count(DISTINCT uuid) FROM clients_stats WHERE user LIKE 'big%';")" 2000 "2000 distinct UUIDs"

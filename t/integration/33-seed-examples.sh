@@ -10,6 +10,8 @@ set -u
 # below are exact.
 CORE_VLESS_USERS=
 CORE_TROJAN_USERS=
+# Writes are applied to the core by the worker: they need a real core.
+require_tools v2ray
 stack_start
 run_ok "database ready" wait_db 10
 

@@ -6,7 +6,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
+# No worker: the canary must stay exactly as seeded.  Writes that would go
+# to the core then answer 202 at once instead of waiting for a worker.
 STACK_WORKER=0
+CFG_APPLY_WAIT_MS=0
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -262,7 +265,7 @@ api POST /api/v1/add_user -H "Content-Type: multipart/form-data" -d "user=x"
 like "$status" '^(400|415)$' "multipart without a boundary: 400 or 415"
 api POST /api/v1/add_user -H "Content-Type: application/x-www-form-urlencoded; charset=UTF-8" \
     -d "user=ct1&credential=dddddddd-3333-4000-8000-000000000001"
-is_reply 200 "User added successfully" "urlencoded with a charset parameter: 200"
+like_reply '20[02]' "^User added successfully" "urlencoded with a charset parameter: 2xx"
 sql "DELETE FROM clients_stats WHERE user != 'canary';"
 api GET /api/v1/users -H "X-Big: $(head -c 6000 /dev/zero | tr '\0' h)"
 is "$status" 200 "6 KB header: 200"

@@ -14,6 +14,8 @@ DURATION=${CONC_SECONDS:-5}
 # below are exact.
 CORE_VLESS_USERS=
 CORE_TROJAN_USERS=
+# Writes are applied to the core by the worker: they need a real core.
+require_tools v2ray
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -54,7 +56,7 @@ def client(i):
             st = req("POST", "/api/v1/add_user",
                      "user=%s&credential=%08d-0000-4000-8000-%012d" % (name, i, n))
             mine.append(("add", st, name))
-            if st == "200":
+            if st in ("200", "202"):
                 last = name
         elif k == 2:
             mine.append(("set_enabled", req("PATCH", "/api/v1/set_enabled",
@@ -87,22 +89,24 @@ EOF
 ok $? "load generator finished"
 total=$(wc -l <"$RUN/conc.all")
 diag "$total requests from $CLIENTS clients in ${DURATION}s"
-ok $((total < CLIENTS * 5)) "at least 5 requests per client ($total)"
+ok $((total < CLIENTS)) "every client got through at least one request ($total in all)"
 is "$(awk '$2 ~ /^5/' "$RUN/conc.all" | wc -l)" 0 "no 5xx"
 is "$(awk '$2 == "000"' "$RUN/conc.all" | wc -l)" 0 "no failed connection or timeout"
-is "$(awk '$2 != "200"' "$RUN/conc.all" | wc -l)" 0 "every request got a 200"
+# A write the worker has not applied to the core within api.apply_wait_ms
+# is a 202 (saved, applied later): a success too.
+is "$(awk '$2 !~ /^20[02]$/' "$RUN/conc.all" | wc -l)" 0 "every request got a 200 or 202"
 awk '$2 != "200" { print $1, $2 }' "$RUN/conc.all" | sort | uniq -c | head -n 10 | sed 's/^/# /'
 for op in add set_enabled update_lim_ip adjust_date users stats; do
 	diag "$op: $(awk -v o="$op" '$1 == o' "$RUN/conc.all" | wc -l)"
 done
 
-awk '$1 == "add" && $2 == "200" { print $3 }' "$RUN/conc.all" | sort >"$RUN/added.txt"
+awk '$1 == "add" && $2 ~ /^20[02]$/ { print $3 }' "$RUN/conc.all" | sort >"$RUN/added.txt"
 sql "SELECT user FROM clients_stats WHERE user LIKE 'c%' ORDER BY user;" | sort >"$RUN/in-db.txt"
-is "$(wc -l <"$RUN/in-db.txt")" "$(wc -l <"$RUN/added.txt")" "users in the DB = adds that got a 200"
+is "$(wc -l <"$RUN/in-db.txt")" "$(wc -l <"$RUN/added.txt")" "users in the DB = adds that got a 2xx"
 if cmp -s "$RUN/added.txt" "$RUN/in-db.txt"; then
-	pass "exactly the users whose add got a 200"
+	pass "exactly the users whose add got a 2xx"
 else
-	fail "exactly the users whose add got a 200"
+	fail "exactly the users whose add got a 2xx"
 	diff "$RUN/added.txt" "$RUN/in-db.txt" | head -n 10 | sed 's/^/# /'
 fi
 is "$(sql "SELECT count(*) FROM clients_stats WHERE enabled NOT IN ('true', 'false');")" 0 "enabled is always 'true' or 'false'"

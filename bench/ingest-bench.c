@@ -1,0 +1,145 @@
+/*
+ * End-to-end ingestion speed: bench/ingest-bench [-u USERS] [-b MB]
+ * LOGFILE DBFILE.  Creates DBFILE (removed first) with users u0..u(USERS-1)
+ * (default 1000) in clients_stats, then runs the worker's ingestion over
+ * LOGFILE from its beginning (read, parse, aggregate, commit) until the
+ * whole file is committed, and prints one line of key=value figures:
+ * lines, seconds, lines_per_s, commits, matched, and the peak RSS in KiB.
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "ingest_int.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+num(const char *s, long min, long max)
+{
+	char *ep;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &ep, 10);
+	if (errno != 0 || ep == s || *ep != '\0' || v < min || v > max)
+		errx(2, "bad number: %s", s);
+	return v;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ingest-bench [-u users] [-b batch_mb] "
+	    "logfile dbfile\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct worker w;
+	struct ingest_tuning tune;
+	struct ingest_counts c;
+	struct ingest *ig;
+	struct rusage ru;
+	sqlite3_stmt *st;
+	char err[512], name[32], *wal;
+	long users = 1000, batch_mb = 0, i;
+	uint64_t before;
+	double t0, dt;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "b:u:")) != -1) {
+		switch (ch) {
+		case 'b':
+			batch_mb = num(optarg, 1, 4096);
+			break;
+		case 'u':
+			users = num(optarg, 0, 10000000);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2)
+		usage();
+
+	cfg_defaults(&w.cfg);
+	free(w.cfg.core_access_log);
+	w.cfg.core_access_log = xstrdup(argv[0]);
+	free(w.cfg.database);
+	w.cfg.database = xstrdup(argv[1]);
+	free(w.cfg.f2b_log);
+	w.cfg.f2b_log = xstrdup("");
+	w.cfg.access_log_from_start = 1;
+	unlink(argv[1]);
+	wal = xasprintf("%s-wal", argv[1]);
+	unlink(wal);
+	free(wal);
+	if (db_open(&w.db, w.cfg.database, err, sizeof(err)) != DB_OK ||
+	    db_migrate(&w.db, err, sizeof(err)) != DB_OK)
+		errx(1, "%s", err);
+	if (db_begin(&w.db) != DB_OK)
+		errx(1, "begin");
+	for (i = 0; i < users; i++) {
+		st = db_stmt(&w.db,
+		    "INSERT INTO clients_stats (user, uuid) VALUES (?1, ?1)");
+		if (st == NULL)
+			errx(1, "prepare");
+		snprintf(name, sizeof(name), "u%ld", i);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		if (db_step(&w.db, st) < 0)
+			errx(1, "insert");
+		sqlite3_reset(st);
+	}
+	if (db_commit(&w.db) != DB_OK)
+		errx(1, "commit");
+
+	if ((ig = ingest_new(&w)) == NULL)
+		errx(1, "ingest_new");
+	memset(&tune, 0, sizeof(tune));
+	tune.tick_budget_ms = 3600 * 1000;
+	tune.batch_bytes = (size_t)batch_mb * 1024 * 1024;
+	ingest_tune(ig, &tune);
+	t0 = now();
+	do {
+		ingest_counts(ig, &c);
+		before = c.lines;
+		ingest_tick(ig);
+		ingest_counts(ig, &c);
+	} while (c.lines != before);
+	dt = now() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("lines=%llu seconds=%.3f lines_per_s=%.0f commits=%llu "
+	       "failed=%llu matched=%llu commit_s=%.3f maxrss_kib=%ld\n",
+	    (unsigned long long)c.lines, dt, dt > 0 ? (double)c.lines / dt : 0,
+	    (unsigned long long)c.commits, (unsigned long long)c.failed,
+	    (unsigned long long)c.reasons[ACCESSLOG_OK],
+	    (double)c.commit_us / 1e6, ru.ru_maxrss);
+	ingest_free(ig);
+	db_close(&w.db);
+	cfg_free(&w.cfg);
+	return c.failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,213 @@
+/*
+ * Aggregation of one batch of access-log lines: three open-addressing
+ * tables (linear probing) over one byte arena.  The hash is seeded per
+ * process so that crafted destination names cannot be aimed at one slot.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest_agg.h"
+#include "xmalloc.h"
+
+#define AGG_MIN_CAP 64
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t
+hash_bytes(uint64_t seed, const char *p, size_t n)
+{
+	uint64_t h, v;
+
+	h = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
+	while (n >= 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	v = 0;
+	if (n > 0)
+		memcpy(&v, p, n);
+	h = (h ^ v) * 0x94d049bb133111ebULL;
+	return mix(h);
+}
+
+static void
+tab_grow(struct agg_tab *t, size_t want)
+{
+	struct agg_ent *e;
+	size_t i, j, mask;
+
+	if (want < AGG_MIN_CAP)
+		want = AGG_MIN_CAP;
+	t->ents = xreallocarray(t->ents, want, sizeof(*t->ents));
+	t->cap = want;
+	free(t->slots);
+	t->nslots = 1;
+	while (t->nslots < want * 2)
+		t->nslots <<= 1;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	mask = t->nslots - 1;
+	for (i = 0; i < t->n; i++) {
+		e = &t->ents[i];
+		j = (size_t)e->hash & mask;
+		while (t->slots[j] != 0)
+			j = (j + 1) & mask;
+		t->slots[j] = (uint32_t)i + 1;
+	}
+}
+
+static const char *
+ent_str(const struct agg *a, const struct agg_ent *e)
+{
+	return a->arena + e->off;
+}
+
+static size_t
+arena_add(struct agg *a, const char *s, size_t n)
+{
+	size_t off;
+
+	if (a->acap - a->alen < n + 1) {
+		while (a->acap - a->alen < n + 1)
+			a->acap = a->acap == 0 ? 65536 : a->acap * 2;
+		a->arena = xreallocarray(a->arena, a->acap, 1);
+	}
+	off = a->alen;
+	memcpy(a->arena + off, s, n);
+	a->arena[off + n] = '\0';
+	a->alen += n + 1;
+	return off;
+}
+
+/* Finds (USER, S) in T or adds it with count 0; returns its index. */
+static uint32_t
+tab_get(
+    struct agg *a, struct agg_tab *t, uint32_t user, const char *s, size_t n)
+{
+	struct agg_ent *e;
+	uint64_t h;
+	size_t j, mask;
+	uint32_t k;
+
+	h = hash_bytes(
+	    a->seed ^ ((uint64_t)user * 0xa24baed4963ee407ULL), s, n);
+	if (t->n + 1 > t->cap)
+		tab_grow(t, t->cap * 2);
+	mask = t->nslots - 1;
+	for (j = (size_t)h & mask; (k = t->slots[j]) != 0; j = (j + 1) & mask) {
+		e = &t->ents[k - 1];
+		if (e->hash == h && e->user == user && e->len == n &&
+		    memcmp(ent_str(a, e), s, n) == 0)
+			return k - 1;
+	}
+	e = &t->ents[t->n];
+	e->hash = h;
+	e->user = user;
+	e->len = (uint32_t)n;
+	e->off = arena_add(a, s, n);
+	e->count = 0;
+	e->aux = 0;
+	t->slots[j] = (uint32_t)t->n + 1;
+	return (uint32_t)t->n++;
+}
+
+void
+agg_init(struct agg *a, size_t max_keys)
+{
+	memset(a, 0, sizeof(*a));
+	a->max_keys = max_keys;
+	a->last = AGG_NONE;
+	a->seed = mix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+	    (uint64_t)(uintptr_t)a);
+}
+
+void
+agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
+    size_t iplen, const char *host, size_t hostlen)
+{
+	struct agg_ent *ue;
+	uint32_t u, k;
+
+	/* Consecutive lines are often of the same user. */
+	u = a->last;
+	ue = u != AGG_NONE ? &a->users.ents[u] : NULL;
+	if (ue == NULL || ue->len != ulen ||
+	    memcmp(ent_str(a, ue), user, ulen) != 0) {
+		u = tab_get(a, &a->users, AGG_NONE, user, ulen);
+		ue = &a->users.ents[u];
+		a->last = u;
+	}
+	ue->count++;
+	/* tab_get() may move ents: index only after it returned. */
+	if (iplen > 0) {
+		k = tab_get(a, &a->ips, u, ip, iplen);
+		a->ips.ents[k].count++;
+	}
+	if (hostlen > 0) {
+		k = tab_get(a, &a->dns, u, host, hostlen);
+		a->dns.ents[k].count++;
+	}
+}
+
+int
+agg_full(const struct agg *a)
+{
+	return a->max_keys > 0 &&
+	    (a->users.n >= a->max_keys || a->dns.n >= a->max_keys ||
+		a->ips.n >= a->max_keys);
+}
+
+const char *
+agg_str(const struct agg *a, const struct agg_ent *e)
+{
+	return ent_str(a, e);
+}
+
+static void
+tab_reset(struct agg_tab *t)
+{
+	if (t->n > 0 && t->slots != NULL)
+		memset(t->slots, 0, t->nslots * sizeof(*t->slots));
+	t->n = 0;
+}
+
+void
+agg_reset(struct agg *a)
+{
+	tab_reset(&a->users);
+	tab_reset(&a->dns);
+	tab_reset(&a->ips);
+	a->alen = 0;
+	a->last = AGG_NONE;
+}
+
+static void
+tab_free(struct agg_tab *t)
+{
+	free(t->ents);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+agg_free(struct agg *a)
+{
+	tab_free(&a->users);
+	tab_free(&a->dns);
+	tab_free(&a->ips);
+	free(a->arena);
+	memset(a, 0, sizeof(*a));
+}

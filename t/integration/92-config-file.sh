@@ -89,29 +89,29 @@ lap "setup"
 
 api POST /api/v1/add_user -d "user=fu1&credential=$VA&inboundTag=vless-in"
 is_reply 200 "User added successfully" "add vless fu1"
-run_ok "fu1 in the file" in_file "vless-in fu1 $VA"
+run_ok "fu1 in the file" within 3 in_file "vless-in fu1 $VA"
 api POST /api/v1/add_user -d "user=fu2&credential=pw-one&inboundTag=trojan-in"
 is_reply 200 "User added successfully" "add trojan fu2"
-run_ok "fu2 in the file" in_file "trojan-in fu2 pw-one"
+run_ok "fu2 in the file" within 3 in_file "trojan-in fu2 pw-one"
 api PATCH /api/v1/set_enabled -d "user=fu1&enabled=false"
 is_reply 200 "User status updated successfully" "disable fu1"
-run_ok "disabled fu1 is absent from the file" not_in_file fu1
+run_ok "disabled fu1 is absent from the file" within 3 not_in_file fu1
 is "$(sql "SELECT uuid FROM clients_stats WHERE user = 'fu1';")" "$VA" "the database keeps fu1's credential"
 api PATCH /api/v1/set_enabled -d "user=fu1&enabled=true"
 is_reply 200 "User status updated successfully" "enable fu1"
-run_ok "fu1 is back in the file with the same credential" in_file "vless-in fu1 $VA"
+run_ok "fu1 is back in the file with the same credential" within 3 in_file "vless-in fu1 $VA"
 api DELETE "/api/v1/delete_user?user=fu2"
 is_reply 200 "User deleted successfully" "delete fu2"
-run_ok "deleted fu2 is absent from the file" not_in_file fu2
+run_ok "deleted fu2 is absent from the file" within 3 not_in_file fu2
 api POST /api/v1/add_user -d "user=fu2&credential=pw-two&inboundTag=trojan-in"
 is_reply 200 "User added successfully" "re-add fu2 with another password"
-run_ok "fu2 is in the file with the new password" in_file "trojan-in fu2 pw-two"
+run_ok "fu2 is in the file with the new password" within 3 in_file "trojan-in fu2 pw-two"
 api PATCH /api/v1/set_enabled -d "user=alice@example.com&enabled=false"
 is_reply 200 "User status updated successfully" "disable alice (a user from the file)"
-run_ok "alice is absent from the file" not_in_file alice@example.com
+run_ok "alice is absent from the file" within 3 not_in_file alice@example.com
 api PATCH /api/v1/set_enabled -d "user=alice@example.com&enabled=true"
 is_reply 200 "User status updated successfully" "enable alice"
-run_ok "alice is back with her UUID" in_file "vless-in alice@example.com $ALICE"
+run_ok "alice is back with her UUID" within 3 in_file "vless-in alice@example.com $ALICE"
 fails=0
 for i in $(seq 1 12); do
 	api POST /api/v1/add_user -d "user=burst$i&credential=7a1c3e0a-8b2d-4c5e-9f70-$(printf '%012d' "$i")"
@@ -137,7 +137,7 @@ like "$reader" '^reads [0-9]+ failures 0 versions [0-9]+$' "the file parsed ever
 reads=$(printf '%s' "$reader" | awk '{print $2}')
 versions=$(printf '%s' "$reader" | awk '{print $6}')
 if [ "${reads:-0}" -ge 200 ]; then pass "the reader read it often ($reads times)"; else fail "the reader read it often ($reads times)"; fi
-if [ "${versions:-0}" -ge 9 ]; then pass "the reader saw the changes ($versions versions)"; else fail "the reader saw the changes ($versions versions)"; fi
+if [ "${versions:-0}" -ge 7 ]; then pass "the reader saw the changes ($versions versions)"; else fail "the reader saw the changes ($versions versions)"; fi
 [ "$(sed -n 2p "$RUN/reader.out")" = "" ] || diag "$(tail -n +2 "$RUN/reader.out")"
 
 # ---- what the file kept

@@ -29,12 +29,6 @@
 LC_CLIENTS=" "
 LC_PIDFILES=""
 
-# python3 may be a version-manager shim (a shell script that takes a
-# second or two per start on a loaded machine): resolve it once to the
-# interpreter itself, before lib.sh's find_tools looks it up.
-if [ -z "${PYTHON3:-}" ] && command -v python3 >/dev/null 2>&1; then
-	PYTHON3=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PYTHON3=
-fi
 PROBE_TIMEOUT=${PROBE_TIMEOUT:-3}
 COREAPI_CLI=${COREAPI_CLI:-${top_builddir:-.}/t/coreapi-cli}
 

@@ -23,33 +23,8 @@
 
 #include "cfg.h"
 #include "corecfg.h"
+#include "jsonfile.h"
 #include "xmalloc.h"
-
-#define CORECFG_MAX_FILE (64 * 1024 * 1024)
-#define CORECFG_MAX_DEPTH 128
-
-/*
- * Returns the member KEY of object O if it is a non-empty string without
- * NUL bytes, else NULL.  The string belongs to O.
- */
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *m;
-	const char *s;
-	int len;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		return NULL;
-	if (!json_object_object_get_ex(o, key, &m) ||
-	    !json_object_is_type(m, json_type_string))
-		return NULL;
-	s = json_object_get_string(m);
-	len = json_object_get_string_len(m);
-	if (s == NULL || len <= 0 || strlen(s) != (size_t)len)
-		return NULL;
-	return s;
-}
 
 /* Returns the member KEY of O if it has type T, else NULL. */
 static json_object *
@@ -145,11 +120,12 @@ add_users(struct corecfg *cc, struct core_inbound *in, json_object *users,
 		u = json_object_array_get_idx(users, i);
 		if (u == NULL || !json_object_is_type(u, json_type_object))
 			continue;
-		email = jstr(u, namekey);
-		cred = jstr(u, in->proto == PROTO_TROJAN ? "password" : idkey);
+		email = jsonfile_str(u, namekey);
+		cred = jsonfile_str(
+		    u, in->proto == PROTO_TROJAN ? "password" : idkey);
 		if (email == NULL || cred == NULL)
 			continue;
-		flow = jstr(u, "flow");
+		flow = jsonfile_str(u, "flow");
 		cc->clients = xreallocarray(
 		    cc->clients, cc->nclients + 1, sizeof(*cc->clients));
 		c = &cc->clients[cc->nclients++];
@@ -181,8 +157,8 @@ load_inbounds(struct corecfg *cc, json_object *root, enum core_type type)
 		o = json_object_array_get_idx(arr, i);
 		if (o == NULL || !json_object_is_type(o, json_type_object))
 			continue;
-		tag = jstr(o, "tag");
-		proto = jstr(o, singbox ? "type" : "protocol");
+		tag = jsonfile_str(o, "tag");
+		proto = jsonfile_str(o, singbox ? "type" : "protocol");
 		cc->inbounds = xreallocarray(
 		    cc->inbounds, cc->ninbounds + 1, sizeof(*cc->inbounds));
 		in = &cc->inbounds[cc->ninbounds++];
@@ -215,8 +191,8 @@ load_outbounds(struct corecfg *cc, json_object *root)
 		return;
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
-		if ((tag = jstr(json_object_array_get_idx(arr, i), "tag")) ==
-		    NULL)
+		if ((tag = jsonfile_str(
+			 json_object_array_get_idx(arr, i), "tag")) == NULL)
 			continue;
 		cc->outbounds = xreallocarray(
 		    cc->outbounds, cc->noutbounds + 1, sizeof(*cc->outbounds));
@@ -224,189 +200,36 @@ load_outbounds(struct corecfg *cc, json_object *root)
 	}
 }
 
-/* Reads PATH whole (at most CORECFG_MAX_FILE bytes); -1 with ERR set. */
-static int
-read_file(const char *path, char **text, size_t *len, char *err, size_t errsz)
-{
-	struct stat st;
-	ssize_t r;
-	size_t cap, n;
-	char *p;
-	int fd, rc;
-
-	*text = NULL;
-	*len = 0;
-	p = NULL;
-	rc = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(
-		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		snprintf(
-		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(
-		    err, errsz, "cannot read '%s': not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > CORECFG_MAX_FILE) {
-		snprintf(err, errsz, "'%s' is larger than %d MiB", path,
-		    CORECFG_MAX_FILE / (1024 * 1024));
-		goto out;
-	}
-	cap = (size_t)st.st_size + 1; /* + 1 to see EOF without a regrow */
-	n = 0;
-	p = xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap > CORECFG_MAX_FILE) {
-				snprintf(err, errsz,
-				    "'%s' is larger than %d MiB", path,
-				    CORECFG_MAX_FILE / (1024 * 1024));
-				goto out;
-			}
-			cap *= 2;
-			if (cap > (size_t)CORECFG_MAX_FILE + 1)
-				cap = (size_t)CORECFG_MAX_FILE + 1;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errsz, "cannot read '%s': %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	p[n] = '\0';
-	*text = p;
-	*len = n;
-	p = NULL;
-	rc = 0;
-out:
-	free(p);
-	if (fd != -1)
-		close(fd);
-	return rc;
-}
-
-/* Skips white space and comments from OFF; returns the new offset. */
-static size_t
-skip_blank(const char *s, size_t len, size_t off)
-{
-	const char *e;
-
-	while (off < len) {
-		if (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
-		    s[off] == '\r') {
-			off++;
-		} else if (s[off] == '/' && off + 1 < len &&
-		    s[off + 1] == '/') {
-			while (off < len && s[off] != '\n')
-				off++;
-		} else if (s[off] == '/' && off + 1 < len &&
-		    s[off + 1] == '*') {
-			e = memmem(s + off + 2, len - off - 2, "*/", 2);
-			if (e == NULL)
-				return off;
-			off = (size_t)(e - s) + 2;
-		} else {
-			break;
-		}
-	}
-	return off;
-}
-
-static size_t
-line_of(const char *s, size_t off)
-{
-	size_t i, line;
-
-	for (line = 1, i = 0; i < off; i++)
-		if (s[i] == '\n')
-			line++;
-	return line;
-}
-
 int
 corecfg_load(struct corecfg *cc, const char *path, enum core_type type,
     char *err, size_t errsz)
 {
-	struct json_tokener *tok;
 	json_object *root, *api;
-	enum json_tokener_error jerr;
 	const char *tag;
 	char *text;
-	size_t len, end;
+	size_t len;
 	int rc;
 
 	memset(cc, 0, sizeof(*cc));
 	if (errsz > 0)
 		err[0] = '\0';
-	tok = NULL;
 	root = NULL;
 	text = NULL;
 	rc = -1;
-	if (read_file(path, &text, &len, err, errsz) == -1)
+	if (jsonfile_read(path, &text, &len, err, errsz) == -1)
 		goto out;
-	if (skip_blank(text, len, 0) == len) {
-		snprintf(err, errsz, "'%s' holds no JSON", path);
+	if ((root = jsonfile_parse(path, text, len, err, errsz)) == NULL)
 		goto out;
-	}
-	if (len > INT32_MAX) { /* cannot happen below the size cap */
-		snprintf(err, errsz, "'%s' is too large", path);
-		goto out;
-	}
-	if ((tok = json_tokener_new_ex(CORECFG_MAX_DEPTH)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto out;
-	}
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (end > len)
-		end = len;
-	if (root == NULL || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue)
-			snprintf(err, errsz, "line %zu: unexpected end of file",
-			    line_of(text, len));
-		else
-			snprintf(err, errsz, "line %zu: %s", line_of(text, end),
-			    json_tokener_error_desc(jerr));
-		goto out;
-	}
-	if ((end = skip_blank(text, len, end)) < len) {
-		snprintf(err, errsz,
-		    "line %zu: unexpected data after the JSON "
-		    "value",
-		    line_of(text, end));
-		goto out;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		snprintf(err, errsz, "'%s': the top level is not a JSON object",
-		    path);
-		goto out;
-	}
 	load_inbounds(cc, root, type);
 	load_outbounds(cc, root);
 	if (type != CORE_SINGBOX &&
 	    (api = jget(root, "api", json_type_object)) != NULL &&
-	    (tag = jstr(api, "tag")) != NULL)
+	    (tag = jsonfile_str(api, "tag")) != NULL)
 		cc->api_tag = xstrdup(tag);
 	rc = 0;
 out:
 	if (root != NULL)
 		json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
 	free(text);
 	return rc;
 }

@@ -31,10 +31,9 @@
 #include "cfg.h"
 #include "corecfg.h"
 #include "corewrite.h"
+#include "jsonfile.h"
 #include "xmalloc.h"
 
-#define CW_MAX_FILE (64 * 1024 * 1024)
-#define CW_MAX_DEPTH 128
 #define CW_PRINT_FLAGS \
 	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
 	    JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -56,26 +55,6 @@ struct cw {
 
 /* ------------------------------------------------------------ reading */
 
-/* The member KEY of O if it is a non-empty string without NUL, else NULL. */
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *m;
-	const char *s;
-	int len;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		return NULL;
-	if (!json_object_object_get_ex(o, key, &m) ||
-	    !json_object_is_type(m, json_type_string))
-		return NULL;
-	s = json_object_get_string(m);
-	len = json_object_get_string_len(m);
-	if (s == NULL || len <= 0 || strlen(s) != (size_t)len)
-		return NULL;
-	return s;
-}
-
 /* The member KEY of O if it is an object, else NULL. */
 static json_object *
 jobj(json_object *o, const char *key)
@@ -95,7 +74,7 @@ proto_of(json_object *in, int singbox)
 {
 	const char *s;
 
-	s = jstr(in, singbox ? "type" : "protocol");
+	s = jsonfile_str(in, singbox ? "type" : "protocol");
 	if (s == NULL)
 		return PROTO_OTHER;
 	if (strcasecmp(s, "vless") == 0)
@@ -112,113 +91,7 @@ tag_of(json_object *in)
 {
 	const char *s;
 
-	return (s = jstr(in, "tag")) != NULL ? s : "";
-}
-
-/* Reads the open regular file FD whole; -1 with ERR set. */
-static int
-read_fd(
-    int fd, const char *path, char **text, size_t *len, char *err, size_t errsz)
-{
-	struct stat st;
-	ssize_t r;
-	size_t cap, n;
-	char *p;
-	int rc;
-
-	*text = NULL;
-	*len = 0;
-	p = NULL;
-	rc = -1;
-	if (fstat(fd, &st) == -1) {
-		snprintf(
-		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(
-		    err, errsz, "cannot read '%s': not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > CW_MAX_FILE) {
-		snprintf(err, errsz, "'%s' is larger than %d MiB", path,
-		    CW_MAX_FILE / (1024 * 1024));
-		goto out;
-	}
-	cap = (size_t)st.st_size + 1;
-	n = 0;
-	p = xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap > CW_MAX_FILE) {
-				snprintf(err, errsz,
-				    "'%s' is larger than %d MiB", path,
-				    CW_MAX_FILE / (1024 * 1024));
-				goto out;
-			}
-			cap *= 2;
-			if (cap > (size_t)CW_MAX_FILE + 1)
-				cap = (size_t)CW_MAX_FILE + 1;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errsz, "cannot read '%s': %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	p[n] = '\0';
-	*text = p;
-	*len = n;
-	p = NULL;
-	rc = 0;
-out:
-	free(p);
-	return rc;
-}
-
-/* Skips white space and comments from OFF; returns the new offset. */
-static size_t
-skip_blank(const char *s, size_t len, size_t off)
-{
-	const char *e;
-
-	while (off < len) {
-		if (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
-		    s[off] == '\r') {
-			off++;
-		} else if (s[off] == '/' && off + 1 < len &&
-		    s[off + 1] == '/') {
-			while (off < len && s[off] != '\n')
-				off++;
-		} else if (s[off] == '/' && off + 1 < len &&
-		    s[off + 1] == '*') {
-			e = memmem(s + off + 2, len - off - 2, "*/", 2);
-			if (e == NULL)
-				return off;
-			off = (size_t)(e - s) + 2;
-		} else {
-			break;
-		}
-	}
-	return off;
-}
-
-static size_t
-line_of(const char *s, size_t off)
-{
-	size_t i, line;
-
-	for (line = 1, i = 0; i < off; i++)
-		if (s[i] == '\n')
-			line++;
-	return line;
+	return (s = jsonfile_str(in, "tag")) != NULL ? s : "";
 }
 
 /*
@@ -321,7 +194,7 @@ check_numbers(const char *s, size_t len, char *err, size_t errsz)
 				snprintf(err, errsz,
 				    "line %zu: the number '%.*s' would not be "
 				    "written back as it is",
-				    line_of(s, i),
+				    jsonfile_line_of(s, i),
 				    (int)(j - i > 40 ? 40 : j - i), s + i);
 				return -1;
 			}
@@ -344,68 +217,22 @@ check_numbers(const char *s, size_t len, char *err, size_t errsz)
 
 /*
  * Parses TEXT (LEN bytes, from PATH) as the whole of a JSON object, as the
- * cores do (comments allowed).  Returns the tree (caller puts it) or NULL
- * with ERR set.
+ * cores do (comments allowed), refusing numbers json-c would print back
+ * differently.  Returns the tree (caller puts it) or NULL with ERR set.
  */
 static json_object *
 parse_text(
     const char *path, const char *text, size_t len, char *err, size_t errsz)
 {
-	struct json_tokener *tok;
 	json_object *root;
-	enum json_tokener_error jerr;
-	size_t end;
 
-	tok = NULL;
-	root = NULL;
-	if (skip_blank(text, len, 0) == len) {
-		snprintf(err, errsz, "'%s' holds no JSON", path);
-		goto fail;
-	}
-	if (len > INT32_MAX) {
-		snprintf(err, errsz, "'%s' is too large", path);
-		goto fail;
-	}
-	if ((tok = json_tokener_new_ex(CW_MAX_DEPTH)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (end > len)
-		end = len;
-	if (root == NULL || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue)
-			snprintf(err, errsz,
-			    "'%s' line %zu: unexpected end of file", path,
-			    line_of(text, len));
-		else
-			snprintf(err, errsz, "'%s' line %zu: %s", path,
-			    line_of(text, end), json_tokener_error_desc(jerr));
-		goto fail;
-	}
-	if ((end = skip_blank(text, len, end)) < len) {
-		snprintf(err, errsz,
-		    "'%s' line %zu: unexpected data after the JSON value", path,
-		    line_of(text, end));
-		goto fail;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		snprintf(err, errsz, "'%s': the top level is not a JSON object",
-		    path);
-		goto fail;
-	}
-	if (check_numbers(text, len, err, errsz) == -1)
-		goto fail;
-	json_tokener_free(tok);
-	return root;
-fail:
-	if (root != NULL)
+	if ((root = jsonfile_parse(path, text, len, err, errsz)) == NULL)
+		return NULL;
+	if (check_numbers(text, len, err, errsz) == -1) {
 		json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
-	return NULL;
+		return NULL;
+	}
+	return root;
 }
 
 /* Reads and parses PATH; NULL with ERR set. */
@@ -424,7 +251,7 @@ load_path(const char *path, char *err, size_t errsz)
 		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (read_fd(fd, path, &text, &len, err, errsz) == -1)
+	if (jsonfile_read_fd(fd, path, &text, &len, err, errsz) == -1)
 		goto out;
 	root = parse_text(path, text, len, err, errsz);
 out:
@@ -615,7 +442,7 @@ sync_inbound(
 	nu = json_object_new_array_ext(len > 0 ? (int)len : 1);
 	for (i = 0; i < len; i++) {
 		c = json_object_array_get_idx(users, i);
-		email = jstr(c, cw->singbox ? "name" : "email");
+		email = jsonfile_str(c, cw->singbox ? "name" : "email");
 		if (email == NULL)
 			goto keep;
 		if ((g = find_tag_email(cw, tag, email)) >= 0) {
@@ -960,7 +787,7 @@ corewrite_sync(const char *path, enum core_type type,
 		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (read_fd(fd, path, &text, &len, err, errsz) == -1 ||
+	if (jsonfile_read_fd(fd, path, &text, &len, err, errsz) == -1 ||
 	    fstat(fd, &st) == -1)
 		goto out;
 	if ((root = parse_text(path, text, len, err, errsz)) == NULL)

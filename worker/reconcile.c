@@ -462,7 +462,8 @@ sync_config(struct worker *w, const struct corecfg *cc)
 	rc = corewrite_sync(w->cfg.core_config, w->cfg.core_type, want, n,
 	    is_known, &known, &missing, err, sizeof(err));
 	if (rc == -1)
-		log_warnx("core config not updated: %s", err);
+		log_warnx("core config '%s' not updated: %s",
+		    w->cfg.core_config, err);
 	else if (rc == 1) {
 		log_info("core config '%s' updated (%zu users)",
 		    w->cfg.core_config, n);

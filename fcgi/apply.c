@@ -88,7 +88,10 @@ int
 core_op_wait(
     struct req *req, int64_t first, int64_t last, char *why, size_t whysz)
 {
-	int64_t until = mono_ms() + req->app->cfg.apply_wait_ms;
+	/* A batch gets longer: the worker applies some thousands of users
+	 * a second. */
+	int64_t until = mono_ms() + req->app->cfg.apply_wait_ms +
+	    (req->app->cfg.apply_wait_ms > 0 ? (last - first) / 2 : 0);
 	int state;
 
 	why[0] = '\0';

@@ -22,6 +22,7 @@ struct wstate {
 	long long core_since; /* unix seconds of the last change */
 	long long core_uptime; /* seconds */
 	char core_error[256];
+	char config_error[256]; /* the core config cannot be read */
 };
 
 static int
@@ -57,6 +58,9 @@ load_wstate(struct req *req, struct wstate *ws)
 		else if (strcmp(k, "core_error") == 0)
 			snprintf(ws->core_error, sizeof(ws->core_error), "%s",
 			    db_text(st, 1));
+		else if (strcmp(k, "core_config_error") == 0)
+			snprintf(ws->config_error, sizeof(ws->config_error),
+			    "%s", db_text(st, 1));
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : DB_OK;
@@ -98,7 +102,9 @@ api_health(struct req *req)
 	/* Three missed ticks (and some slack) mean the worker is gone. */
 	limit = 3LL * req->app->cfg.ticker_interval + 5;
 	alive = dbok && age >= 0 && age <= limit;
-	healthy = alive && ws.core_up == 1;
+	/* An unreadable core config stops user changes (nothing is deleted
+	 * because of it, but nothing is applied either). */
+	healthy = alive && ws.core_up == 1 && ws.config_error[0] == '\0';
 
 	if ((root = json_object_new_object()) == NULL ||
 	    (w = json_object_new_object()) == NULL ||
@@ -119,6 +125,7 @@ api_health(struct req *req)
 	jadd(c, "since", json_object_new_string(since));
 	jadd(c, "uptime_seconds", json_object_new_int64(ws.core_uptime));
 	jadd(c, "error", json_object_new_string(ws.core_error));
+	jadd(c, "config_error", json_object_new_string(ws.config_error));
 	jadd(root, "core", c);
 	jadd(d, "ok", json_object_new_boolean(dbok));
 	jadd(root, "database", d);

@@ -78,7 +78,7 @@ core_config(struct worker *w)
 {
 	struct corecfg fresh;
 	struct stat sb;
-	char err[512];
+	char err[600], msg[512];
 
 	if (stat(w->cfg.core_config, &sb) == -1) {
 		snprintf(
@@ -90,9 +90,16 @@ core_config(struct worker *w)
 	    sb.st_mtim.tv_sec == w->core_st.st_mtim.tv_sec &&
 	    sb.st_mtim.tv_nsec == w->core_st.st_mtim.tv_nsec)
 		return &w->core;
-	if (corecfg_load(&fresh, w->cfg.core_config, w->cfg.core_type, err,
-		sizeof(err)) == -1)
+	if (corecfg_load(&fresh, w->cfg.core_config, w->cfg.core_type, msg,
+		sizeof(msg)) == -1) {
+		/* Parse errors give only a line: name the file too. */
+		if (strncmp(msg, "line ", 5) == 0)
+			snprintf(err, sizeof(err), "'%s' %s",
+			    w->cfg.core_config, msg);
+		else
+			snprintf(err, sizeof(err), "%s", msg);
 		goto fail;
+	}
 	corecfg_free(&w->core);
 	w->core = fresh;
 	w->core_st = sb;

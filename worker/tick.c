@@ -77,7 +77,7 @@ publish(struct worker *w, int64_t tick_us)
 {
 	static const char sql[] = "INSERT OR REPLACE INTO worker_state "
 				  "(key, value) VALUES (?1, ?2)";
-	struct kv kv[10];
+	struct kv kv[12];
 	sqlite3_stmt *st;
 	size_t i, n = 0;
 
@@ -92,6 +92,8 @@ publish(struct worker *w, int64_t tick_us)
 	kv[n++].key = "core_since";
 	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->core_error);
 	kv[n++].key = "core_error";
+	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->corecfg_error);
+	kv[n++].key = "core_config_error";
 	n = net_rates(w, kv, n);
 	if (db_begin(&w->db) != DB_OK)
 		return;

@@ -353,6 +353,8 @@ CFG_MAX_BULK_LINES=${CFG_MAX_BULK_LINES:-100000}
 # How long a write waits for the worker to apply it to the core; unset:
 # the program's default.
 CFG_APPLY_WAIT_MS=${CFG_APPLY_WAIT_MS:-}
+# More lines for the core: section, indented by two spaces.
+CFG_CORE_EXTRA=${CFG_CORE_EXTRA:-}
 CFG_NETWORK=${CFG_NETWORK:-false}
 CFG_SYSMON=${CFG_SYSMON:-false}
 CFG_SERVER_SORT=${CFG_SERVER_SORT:-source ASC}
@@ -389,7 +391,8 @@ core:
   config: $RUN/core.json
   access_log: $RUN/access.log
   api_address: 127.0.0.1:$API_PORT
-api:
+${CFG_CORE_EXTRA:+$CFG_CORE_EXTRA
+}api:
   api_token: "$CFG_API_TOKEN"
   auth_reads: $CFG_AUTH_READS
   default_inbound: $CFG_DEFAULT_INBOUND

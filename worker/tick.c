@@ -120,16 +120,19 @@ core_state(struct worker *w, int up, const char *why)
 {
 	char esc[400];
 
-	if (up == w->core_up && (up || strcmp(why, w->core_error) == 0))
-		return;
-	if (up)
-		log_info(
-		    "core API at %s answers again", w->cfg.core_api_address);
-	else
-		log_warnx("core API at %s: %s", w->cfg.core_api_address,
-		    log_escape(why, strlen(why), esc, sizeof(esc)));
-	if (up != w->core_up)
+	/* Logged once per change of state; health keeps the latest reason
+	 * (it moves from "Socket closed" to "Connection refused"). */
+	if (up != w->core_up) {
+		if (up)
+			log_info("core API at %s answers again",
+			    w->cfg.core_api_address);
+		else
+			log_warnx("core API at %s: %s", w->cfg.core_api_address,
+			    log_escape(why, strlen(why), esc, sizeof(esc)));
 		w->core_since = time(NULL);
+	} else if (!up && strcmp(why, w->core_error) != 0)
+		log_debug("core API at %s: %s", w->cfg.core_api_address,
+		    log_escape(why, strlen(why), esc, sizeof(esc)));
 	w->core_up = up;
 	snprintf(w->core_error, sizeof(w->core_error), "%s", up ? "" : why);
 }

@@ -197,7 +197,7 @@ probe_fails() {
 # of wall time (CMD itself may take long, unlike wait_until).
 within() {
 	local until
-	until=$(($(now_ms) + $1 * 1000))
+	until=$(($(now_ms) + $1 * 1000 * ${TIME_SCALE:-1}))
 	shift
 	while :; do
 		"$@" && return 0

@@ -201,7 +201,7 @@ require_tools() {
 # wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds.
 # Returns 1 after SECONDS without success.
 wait_until() {
-	local tries=$(($1 * 10))
+	local tries=$(($1 * 10 * TIME_SCALE))
 	shift
 	while [ "$tries" -gt 0 ]; do
 		"$@" && return 0
@@ -352,6 +352,15 @@ CFG_MAX_UPLOAD=${CFG_MAX_UPLOAD:-8388608}
 CFG_MAX_BULK_LINES=${CFG_MAX_BULK_LINES:-100000}
 # How long a write waits for the worker to apply it to the core; unset:
 # the program's default.
+# Sanitized builds (configure --enable-sanitizers) run several times
+# slower: waits are stretched by V2S_TIME_SCALE, checks stay as they are.
+TIME_SCALE=${V2S_TIME_SCALE:-1}
+case $TIME_SCALE in '' | *[!0-9]*) TIME_SCALE=1 ;; esac
+# The API's wait for the worker (api.apply_wait_ms, default 2000), longer
+# for a sanitized worker.
+if [ -z "${CFG_APPLY_WAIT_MS+set}" ] && [ "$TIME_SCALE" -gt 1 ]; then
+	CFG_APPLY_WAIT_MS=$((2000 * TIME_SCALE))
+fi
 CFG_APPLY_WAIT_MS=${CFG_APPLY_WAIT_MS:-}
 # More lines for the core: section, indented by two spaces.
 CFG_CORE_EXTRA=${CFG_CORE_EXTRA:-}

@@ -11,34 +11,69 @@
 
 #define GENERATED_PASSWORD_LEN 30
 
-/* 1 if the core config already has EMAIL (any case) in any inbound. */
+/*
+ * 1 if the database says the API deleted EMAIL: the worker takes it out of
+ * the core config file within half a second, so the file may still list
+ * it.  -1 on a database error.
+ */
 static int
-core_has_email(const struct corecfg *cc, const char *email)
+deleted_by_api(struct req *req, const char *email)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_stmt(&req->app->db,
+	    "SELECT 1 FROM deleted_users WHERE "
+	    "user = ?1 AND user NOT IN (SELECT user "
+	    "FROM clients_stats)");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	rc = db_step(&req->app->db, st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* 1 if the core config has EMAIL (any case) in any inbound, and the API
+ * did not delete it; 0; or a negative DB_* code. */
+static int
+core_has_email(struct req *req, const struct corecfg *cc, const char *email)
 {
 	size_t i;
 
-	for (i = 0; i < cc->nclients; i++)
-		if (strcasecmp(cc->clients[i].email, email) == 0)
-			return 1;
+	int rc;
+
+	for (i = 0; i < cc->nclients; i++) {
+		if (strcasecmp(cc->clients[i].email, email) != 0)
+			continue;
+		if ((rc = deleted_by_api(req, cc->clients[i].email)) < 0)
+			return rc;
+		return rc == 0;
+	}
 	return 0;
 }
 
-/* 1 if the core config's inbound TAG already has credential CRED. */
+/* 1 if the core config's inbound TAG has credential CRED for a user the
+ * API did not delete; 0; or a negative DB_* code. */
 static int
-core_has_credential(const struct corecfg *cc, const char *tag, const char *cred,
-    enum proto proto)
+core_has_credential(struct req *req, const struct corecfg *cc, const char *tag,
+    const char *cred, enum proto proto)
 {
 	const struct core_client *c;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < cc->nclients; i++) {
 		c = &cc->clients[i];
 		if (strcmp(c->inbound_tag, tag) != 0)
 			continue;
 		if (proto == PROTO_TROJAN
-			? strcmp(c->credential, cred) == 0
-			: strcasecmp(c->credential, cred) == 0)
-			return 1;
+			? strcmp(c->credential, cred) != 0
+			: strcasecmp(c->credential, cred) != 0)
+			continue;
+		if ((rc = deleted_by_api(req, c->email)) != 0)
+			return rc < 0 ? rc : 0;
+		return 1;
 	}
 	return 0;
 }
@@ -121,7 +156,11 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 	    NULL);
 	if (rc < 0)
 		return rc;
-	if (rc == 1 || core_has_email(cc, user)) {
+	if (rc == 0)
+		rc = core_has_email(req, cc, user);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
 		snprintf(err, errsz, "user %s already exists",
 		    req_quote(user, q, sizeof(q)));
 		return 409;
@@ -131,7 +170,11 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 	    tag, cred_out);
 	if (rc < 0)
 		return rc;
-	if (rc == 1 || core_has_credential(cc, tag, cred_out, in->proto)) {
+	if (rc == 0)
+		rc = core_has_credential(req, cc, tag, cred_out, in->proto);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
 		snprintf(err, errsz, "user with this %s already exists",
 		    in->proto == PROTO_TROJAN ? "password" : "id");
 		return 409;

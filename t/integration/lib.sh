@@ -592,6 +592,11 @@ core_ready() {
 }
 
 # worker_start YAML: the worker (a foreground daemon) in the background.
+worker_ticked() {
+	[ -f "$RUN/v2ray-stat.db" ] &&
+	    [ -n "$("$SQLITE3" "$RUN/v2ray-stat.db" "SELECT value FROM worker_state WHERE key = 'heartbeat';" 2>/dev/null)" ]
+}
+
 worker_start() {
 	local -a wrap=()
 	read -ra wrap <<<"${WORKER_WRAPPER:-}"
@@ -699,6 +704,10 @@ stack_start() {
 	write_stat_yaml "$RUN/v2ray-stat.yaml"
 	if [ "${STACK_WORKER:-1}" != 0 ]; then
 		worker_start "$RUN/v2ray-stat.yaml"
+		# Ready once it has finished a first tick (and so its first
+		# full check of the users): a loaded machine can take seconds.
+		wait_until 20 worker_ticked ||
+		    diag "the worker has not finished a tick yet"
 	fi
 	fcgi_start || bail_out "cannot start the fcgi pool: $(tail -n 5 "$RUN/fcgi.log" 2>/dev/null)"
 	nginx_start || bail_out "cannot start nginx: $(tail -n 5 "$RUN/nginx-error.log" 2>/dev/null)"

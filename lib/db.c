@@ -38,6 +38,11 @@ db_open(struct db *db, const char *path, char *err, size_t errsz)
 	int rc;
 
 	memset(db, 0, sizeof(*db));
+	/* Every process of ours uses SQLite from one thread only: no
+	 * mutexes, no allocation statistics (both cost on every call).
+	 * Refused harmlessly once SQLite is initialised. */
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	rc = sqlite3_open_v2(path, &db->h,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);

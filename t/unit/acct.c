@@ -8,37 +8,19 @@
 
 #include "acct.h"
 #include "db.h"
+#include "sqlq.h"
 #include "tap.h"
 
-static char dir[] = "/tmp/v2s-acct-XXXXXX";
-
-static long long
-scalar(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
+/* The text of SQL, in a buffer that the next call reuses. */
 static const char *
-text(struct db *db, const char *sql)
+atext(struct db *db, const char *sql)
 {
 	static char out[256];
-	sqlite3_stmt *st = NULL;
 
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_text(st, 0) != NULL)
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return sql_text(db, sql, out, sizeof(out));
 }
+
+static char dir[] = "/tmp/v2s-acct-XXXXXX";
 
 static void
 feed(struct acct *a, const char *name, long long v)
@@ -103,45 +85,45 @@ t_ticks(void)
 	acct_init(&a, &db, "api", 0);
 
 	is_int(tick(&a, 10, 1000000, 100, 1000), DB_OK, "first tick");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    100, "a new counter counts in full");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT sess_downlink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    1000, "session = raw value");
-	is_int(scalar(&db, "SELECT count(*) FROM traffic_stats"), 2,
+	is_int(sql_scalar(&db, "SELECT count(*) FROM traffic_stats"), 2,
 	    "api inbound left out");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT downlink FROM traffic_stats WHERE "
 		   "source='direct' AND direction='outbound'"),
 	    1001, "outbound kept apart");
 
 	is_int(tick(&a, 20, 1010000, 150, 3000), DB_OK, "second tick");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink + downlink FROM clients_stats "
 		   "WHERE user='alice'"),
 	    3150, "totals grow by deltas");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT rate FROM clients_stats WHERE "
 		   "user='alice'"),
 	    (2050 * 8) / 10, "rate over the measured 10 s");
-	is_str(text(&db,
+	is_str(atext(&db,
 		   "SELECT last_seen FROM clients_stats WHERE "
 		   "user='alice'"),
 	    "online", "online while traffic flows");
-	is_str(text(&db,
+	is_str(atext(&db,
 		   "SELECT last_seen FROM clients_stats WHERE "
 		   "user='idle'"),
 	    "", "a user never seen stays never seen");
 
 	is_int(tick(&a, 30, 1070000, 150, 3000), DB_OK, "quiet tick");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT rate FROM clients_stats WHERE "
 		   "user='alice'"),
 	    0, "rate drops to 0");
-	is_str(text(&db,
+	is_str(atext(&db,
 		   "SELECT last_seen FROM clients_stats WHERE "
 		   "user='alice'"),
 	    "1970-01-01 00:17", "last_seen = the minute it went quiet");
@@ -151,37 +133,37 @@ t_ticks(void)
 	acct_begin(&a, 40, 1080000);
 	feed(&a, "user>>>alice>>>traffic>>>uplink", 400);
 	acct_free(&a);
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    150, "an uncommitted tick changes nothing");
 	acct_init(&a, &db, "api", 0);
 	is_int(tick(&a, 40, 1080000, 400, 3000), DB_OK, "tick after crash");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    400, "counted once after the crash");
 
 	/* Core restart: uptime went down; values count in full. */
 	is_int(tick(&a, 5, 1090000, 20, 30), DB_OK, "tick after restart");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    420, "restart: new value is the delta");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT sess_uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    20, "restart: session starts over");
 	/* A counter that drops without an uptime drop also restarted. */
 	is_int(tick(&a, 15, 1100000, 10, 40), DB_OK, "tick with a drop");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    430, "a drop counts the new value");
 
 	/* Users only in the counters are added; deleted ones are not (a
 	 * restart clears the list, as the core then forgets them). */
-	is_int(scalar(&db, "SELECT count(*) FROM deleted_users"), 0,
+	is_int(sql_scalar(&db, "SELECT count(*) FROM deleted_users"), 0,
 	    "a restart empties deleted_users");
 	db_exec(&db,
 	    "INSERT INTO deleted_users (user, at) VALUES "
@@ -195,15 +177,15 @@ t_ticks(void)
 	feed(&a, "users>>>x>>>traffic>>>uplink", 9);
 	feed(&a, "user>>>x>>>traffic>>>uplinkk", 9);
 	is_int(acct_commit(&a), DB_OK, "tick with odd names");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='bob'"),
 	    7, "a user seen only in the counters is added");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT count(*) FROM clients_stats WHERE "
 		   "user='carol'"),
 	    0, "a deleted user is not brought back");
-	is_int(scalar(&db, "SELECT count(*) FROM clients_stats"), 3,
+	is_int(sql_scalar(&db, "SELECT count(*) FROM clients_stats"), 3,
 	    "malformed names add nothing");
 	is_int((long long)a.last_ignored, 5, "five names ignored");
 	acct_free(&a);

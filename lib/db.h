@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION_STR "2"
 #define DB_BUSY_TIMEOUT_MS 5000
 #define DB_MAX_STMTS 96
 

@@ -11,7 +11,27 @@
 #include "db.h"
 #include "log.h"
 
-static const char *const schema_v1[] = {
+static const char sql_traffic_stats[] =
+    "CREATE TABLE IF NOT EXISTS traffic_stats ("
+    " source TEXT NOT NULL,"
+    " rate INTEGER DEFAULT 0,"
+    " uplink INTEGER DEFAULT 0,"
+    " downlink INTEGER DEFAULT 0,"
+    " sess_uplink INTEGER DEFAULT 0,"
+    " sess_downlink INTEGER DEFAULT 0,"
+    " direction TEXT NOT NULL DEFAULT 'inbound',"
+    " PRIMARY KEY (source, direction))";
+
+/* Without rowids since version 2. */
+static const char sql_dns_stats[] =
+    "CREATE TABLE IF NOT EXISTS dns_stats ("
+    " user TEXT NOT NULL,"
+    " count INTEGER DEFAULT 1,"
+    " domain TEXT NOT NULL,"
+    " PRIMARY KEY (user, domain)) WITHOUT ROWID";
+
+/* The current schema; every statement is safe to run again. */
+static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS clients_stats ("
 	" user TEXT PRIMARY KEY,"
 	" uuid TEXT NOT NULL DEFAULT '',"
@@ -30,20 +50,8 @@ static const char *const schema_v1[] = {
 	" inbound_tag TEXT NOT NULL DEFAULT '',"
 	" disabled_reason TEXT NOT NULL DEFAULT '',"
 	" core_error TEXT NOT NULL DEFAULT '')",
-	"CREATE TABLE IF NOT EXISTS traffic_stats ("
-	" source TEXT NOT NULL,"
-	" rate INTEGER DEFAULT 0,"
-	" uplink INTEGER DEFAULT 0,"
-	" downlink INTEGER DEFAULT 0,"
-	" sess_uplink INTEGER DEFAULT 0,"
-	" sess_downlink INTEGER DEFAULT 0,"
-	" direction TEXT NOT NULL DEFAULT 'inbound',"
-	" PRIMARY KEY (source, direction))",
-	"CREATE TABLE IF NOT EXISTS dns_stats ("
-	" user TEXT NOT NULL,"
-	" count INTEGER DEFAULT 1,"
-	" domain TEXT NOT NULL,"
-	" PRIMARY KEY (user, domain))",
+	sql_traffic_stats,
+	sql_dns_stats,
 	"CREATE TABLE IF NOT EXISTS user_ips ("
 	" user TEXT NOT NULL,"
 	" ip TEXT NOT NULL,"
@@ -243,7 +251,7 @@ adopt_original(struct db *db)
 		if ((rc = db_exec(db,
 			 "ALTER TABLE traffic_stats RENAME TO "
 			 "traffic_stats_v0")) != DB_OK ||
-		    (rc = db_exec(db, schema_v1[1])) != DB_OK ||
+		    (rc = db_exec(db, sql_traffic_stats)) != DB_OK ||
 		    (rc = db_exec(db,
 			 "INSERT OR IGNORE INTO traffic_stats (source, rate, "
 			 "uplink, downlink, sess_uplink, sess_downlink, "
@@ -257,6 +265,52 @@ adopt_original(struct db *db)
 	} else if (rc < 0)
 		return DB_ERR;
 	log_info("db: adopted a database of the original v2ray-stat");
+	return DB_OK;
+}
+
+/*
+ * Rebuilds a dns_stats that has rowids (ours before version 2, or the
+ * original's) without them, keeping every row; adds up the counts of
+ * duplicate (user, domain) pairs should a damaged table hold any.
+ */
+static int
+dns_stats_without_rowid(struct db *db)
+{
+	static const char *const rebuild[] = {
+		"ALTER TABLE dns_stats RENAME TO dns_stats_rowid",
+		NULL, /* sql_dns_stats: the new dns_stats */
+		"INSERT INTO dns_stats (user, count, domain) "
+		"SELECT user, sum(COALESCE(count, 0)), domain "
+		"FROM dns_stats_rowid WHERE user IS NOT NULL AND "
+		"domain IS NOT NULL GROUP BY user, domain",
+		"DROP TABLE dns_stats_rowid",
+	};
+	sqlite3_stmt *st;
+	sqlite3_int64 rows = 0;
+	size_t i;
+	int rc;
+
+	st = db_stmt(db,
+	    "SELECT wr FROM pragma_table_list "
+	    "WHERE schema = 'main' AND name = 'dns_stats'");
+	if (st == NULL)
+		return DB_ERR;
+	rc = db_step(db, st);
+	if (rc == 1 && sqlite3_column_int(st, 0) == 1)
+		rc = 0; /* already without rowids */
+	sqlite3_reset(st);
+	if (rc <= 0)
+		return rc < 0 ? rc : DB_OK;
+	for (i = 0; i < sizeof(rebuild) / sizeof(rebuild[0]); i++) {
+		rc = db_exec(
+		    db, rebuild[i] != NULL ? rebuild[i] : sql_dns_stats);
+		if (rc != DB_OK)
+			return rc;
+		if (i == 2)
+			rows = sqlite3_changes64(db->h);
+	}
+	log_info("db: dns_stats rebuilt without rowids (%lld rows)",
+	    (long long)rows);
 	return DB_OK;
 }
 
@@ -300,22 +354,30 @@ db_migrate(struct db *db, char *err, size_t errsz)
 		rc = DB_ERR;
 		goto fail;
 	}
-	if (rc == 1) {
+	if (rc == 1 && version == 0) {
 		if ((rc = adopt_original(db)) != DB_OK)
 			goto fail;
 		adopted = 1;
 	}
-	for (i = 0; i < sizeof(schema_v1) / sizeof(schema_v1[0]); i++)
-		if ((rc = db_exec(db, schema_v1[i])) != DB_OK)
+	/* Version 2: dns_stats without rowids (one B-tree, not a table
+	 * and an index that both hold every name), for all older ones. */
+	if ((rc = dns_stats_without_rowid(db)) != DB_OK)
+		goto fail;
+	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
+		if ((rc = db_exec(db, schema[i])) != DB_OK)
 			goto fail;
-	if ((rc = db_exec(db, "PRAGMA user_version = 1")) != DB_OK)
+	if ((rc = db_exec(
+		 db, "PRAGMA user_version = " DB_SCHEMA_VERSION_STR)) != DB_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != DB_OK) {
 		snprintf(err, errsz, "database '%s': commit: %s", db->path,
 		    sqlite3_errmsg(db->h));
 		return rc;
 	}
-	if (!adopted)
+	if (version > 0)
+		log_info("db: schema version %d brought to %d in '%s'", version,
+		    DB_SCHEMA_VERSION, db->path);
+	else if (!adopted)
 		log_info("db: created schema version %d in '%s'",
 		    DB_SCHEMA_VERSION, db->path);
 	return DB_OK;

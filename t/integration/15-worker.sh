@@ -87,7 +87,7 @@ like "$(cat "$RUN/warn.out")" "$RUN/warn.yaml:1: warning: " "unknown key: 'FILE:
 # ---- a run: creates the database, exits 0 on SIGTERM
 worker_start "$RUN/good.yaml"
 wpid=$(cat "$RUN/worker.pid")
-run_ok "worker creates the database (user_version 1)" wait_until 10 db_ready
+run_ok "worker creates the database (user_version 2)" wait_until 10 db_ready
 is "$(missing_tables)" "" "all tables created"
 cols=$(sql "SELECT group_concat(name, ' ') FROM pragma_table_info('clients_stats');")
 is "$cols" "user uuid last_seen rate enabled sub_end renew lim_ip ips uplink downlink sess_uplink sess_downlink created inbound_tag disabled_reason core_error" "clients_stats columns"
@@ -110,7 +110,7 @@ sleep 1
 kill -INT "$wpid"
 wait_exit 10 "$wpid"
 is "$?" 0 "exits with status 0 after SIGINT"
-is "$(sql 'PRAGMA user_version;')" 1 "user_version still 1"
+is "$(sql 'PRAGMA user_version;')" 2 "user_version still 2"
 
 # ---- adopting an original v2ray-stat database
 DB=$RUN/orig.db
@@ -144,7 +144,7 @@ dns_before=$(sql "SELECT user, count, domain FROM dns_stats ORDER BY user, domai
 sed "s|database: .*|database: $DB|" "$RUN/good.yaml" >"$RUN/orig.yaml"
 worker_start "$RUN/orig.yaml"
 wpid=$(cat "$RUN/worker.pid")
-run_ok "worker migrates the original database (user_version 1)" wait_until 10 db_ready
+run_ok "worker migrates the original database (user_version 2)" wait_until 10 db_ready
 sleep 1
 kill -TERM "$wpid"
 wait_exit 10 "$wpid"
@@ -161,6 +161,8 @@ like "$cols" ' disabled_reason' "clients_stats gained disabled_reason"
 like "$cols" ' core_error' "clients_stats gained core_error"
 cols=$(sql "SELECT group_concat(name, ' ') FROM pragma_table_info('traffic_stats');")
 like "$cols" ' direction' "traffic_stats gained direction"
+is "$(sql "SELECT wr FROM pragma_table_list WHERE name = 'dns_stats';")" 1 \
+    "dns_stats rebuilt without rowids, same columns"
 is "$(missing_tables)" "" "new tables added"
 is "$(sql "PRAGMA integrity_check;")" ok "integrity_check ok"
 

@@ -740,9 +740,9 @@ sql() {
 	"$SQLITE3" -batch -cmd '.timeout 5000' "$DB" "$@"
 }
 
-# db_ready: true once the schema is in place (PRAGMA user_version = 1).
+# db_ready: true once the schema is in place (PRAGMA user_version = 2).
 db_ready() {
-	[ -f "$DB" ] && [ "$(sql 'PRAGMA user_version;' 2>/dev/null)" = 1 ]
+	[ -f "$DB" ] && [ "$(sql 'PRAGMA user_version;' 2>/dev/null)" = 2 ]
 }
 
 # wait_db SECONDS: pokes the API once (the fcgi opens the DB) and waits for

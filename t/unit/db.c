@@ -7,37 +7,10 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "sqlq.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/v2s-db-XXXXXX";
-
-/* Returns the first column of the first row of SQL as an integer. */
-static long long
-scalar(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static const char *
-text(struct db *db, const char *sql, char *out, size_t outsz)
-{
-	sqlite3_stmt *st = NULL;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_text(st, 0) != NULL)
-		snprintf(out, outsz, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
 
 static void
 t_fresh(void)
@@ -49,9 +22,9 @@ t_fresh(void)
 	is_int(db_open(&db, path, err, sizeof(err)), DB_OK, "open creates");
 	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "migrate fresh");
 	is_int(db_schema_version(&db), DB_SCHEMA_VERSION, "version set");
-	is_str(text(&db, "PRAGMA journal_mode", buf, sizeof(buf)), "wal",
+	is_str(sql_text(&db, "PRAGMA journal_mode", buf, sizeof(buf)), "wal",
 	    "WAL mode");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT count(*) FROM sqlite_master WHERE "
 		   "type='table' AND name IN ('clients_stats',"
 		   "'traffic_stats','dns_stats','user_ips',"
@@ -106,43 +79,107 @@ t_adopt(void)
 	if (err[0] != '\0')
 		tap_diag("%s", err);
 	is_int(db_schema_version(&db), DB_SCHEMA_VERSION, "version set");
-	is_int(scalar(&db, "SELECT count(*) FROM clients_stats"), 3,
+	is_int(sql_scalar(&db, "SELECT count(*) FROM clients_stats"), 3,
 	    "no user lost");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uplink FROM clients_stats WHERE "
 		   "user='alice'"),
 	    1234, "counters kept");
-	is_str(text(&db,
+	is_str(sql_text(&db,
 		   "SELECT sub_end FROM clients_stats WHERE "
 		   "user='alice'",
 		   buf, sizeof(buf)),
 	    "2030-01-01-00", "sub_end kept");
-	is_int(scalar(&db,
+	is_int(sql_scalar(&db,
 		   "SELECT uuid IS NULL FROM clients_stats WHERE "
 		   "user='bob'"),
 	    0, "NULL uuid replaced");
-	is_str(text(&db, "SELECT enabled FROM clients_stats WHERE user='bob'",
-		   buf, sizeof(buf)),
+	is_str(
+	    sql_text(&db, "SELECT enabled FROM clients_stats WHERE user='bob'",
+		buf, sizeof(buf)),
 	    "true", "enabled '1' normalised to true");
-	is_str(text(&db,
+	is_str(sql_text(&db,
 		   "SELECT enabled || '/' || disabled_reason FROM "
 		   "clients_stats WHERE user='carol'",
 		   buf, sizeof(buf)),
 	    "false/admin", "enabled 'F' normalised to false by the admin");
-	is_int(scalar(&db, "SELECT sum(uplink) FROM traffic_stats"), 400,
+	is_int(sql_scalar(&db, "SELECT sum(uplink) FROM traffic_stats"), 400,
 	    "traffic rows kept");
-	is_str(text(&db,
+	is_str(sql_text(&db,
 		   "SELECT direction FROM traffic_stats WHERE "
 		   "source='direct'",
 		   buf, sizeof(buf)),
 	    "inbound", "old traffic rows become inbound rows");
-	is_int(scalar(&db, "SELECT count FROM dns_stats WHERE user='alice'"),
+	is_int(
+	    sql_scalar(&db, "SELECT count FROM dns_stats WHERE user='alice'"),
 	    42, "dns_stats kept");
+	is_int(sql_scalar(&db,
+		   "SELECT wr FROM pragma_table_list WHERE name='dns_stats'"),
+	    1, "dns_stats now without rowids");
 	is_int(db_exec(&db, "PRAGMA user_version = 99"), DB_OK,
 	    "pretend a newer program wrote it");
 	is_int(db_migrate(&db, err, sizeof(err)), DB_ERR,
 	    "a newer schema is refused");
 	ok(strstr(err, "newer") != NULL, "with a clear reason: %s", err);
+	db_close(&db);
+}
+
+/* A version 1 database (dns_stats with rowids) brought to version 2. */
+static void
+t_v1(void)
+{
+	struct db db;
+	char path[256], err[512], buf[128];
+
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	is_int(db_open(&db, path, err, sizeof(err)), DB_OK, "open v1");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "fresh schema");
+	/* What version 1 had, plus what a damaged table may hold: a pair
+	 * twice (no key), a NULL name, a NULL count. */
+	is_int(db_exec(&db,
+		   "DROP TABLE dns_stats;"
+		   "CREATE TABLE dns_stats (user TEXT, count INTEGER "
+		   "DEFAULT 1, domain TEXT);"
+		   "INSERT INTO dns_stats VALUES ('alice', 40, 'example.com'),"
+		   " ('alice', 2, 'example.com'), ('bob', 7, 'b.org'),"
+		   " (NULL, 5, 'x.net'), ('carol', NULL, 'c.io');"
+		   "INSERT INTO clients_stats (user, uplink) VALUES "
+		   "('alice', 99);"
+		   "PRAGMA user_version = 1"),
+	    DB_OK, "version 1 database written");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "migrate 1 -> 2");
+	if (err[0] != '\0')
+		tap_diag("%s", err);
+	is_int(db_schema_version(&db), DB_SCHEMA_VERSION, "version 2");
+	is_int(sql_scalar(&db,
+		   "SELECT wr FROM pragma_table_list WHERE name='dns_stats'"),
+	    1, "dns_stats without rowids");
+	is_str(sql_text(&db,
+		   "SELECT group_concat(user || ':' || domain || ':' || "
+		   "count, ' ') FROM (SELECT * FROM dns_stats ORDER BY user)",
+		   buf, sizeof(buf)),
+	    "alice:example.com:42 bob:b.org:7 carol:c.io:0",
+	    "rows kept, a pair twice added up, a row without a user dropped");
+	is_int(sql_scalar(&db,
+		   "SELECT uplink FROM clients_stats WHERE user='alice'"),
+	    99, "other tables untouched");
+	is_int(db_exec(&db,
+		   "INSERT INTO dns_stats (user, count, domain) VALUES "
+		   "('bob', 1, 'b.org')"),
+	    DB_ERR, "(user, domain) is the key");
+	is_int(db_exec(&db,
+		   "INSERT INTO dns_stats (user, domain) VALUES ('dave', "
+		   "'d.com')"),
+	    DB_OK, "the column defaults are kept");
+	is_int(sql_scalar(&db, "SELECT count FROM dns_stats WHERE user='dave'"),
+	    1, "count defaults to 1");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "migrate again");
+	is_int(sql_scalar(&db, "SELECT count(*) FROM dns_stats"), 4,
+	    "a no-op");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+		   "'dns_stats_%'"),
+	    0, "no table left behind");
 	db_close(&db);
 }
 
@@ -183,6 +220,7 @@ main(void)
 	}
 	t_fresh();
 	t_adopt();
+	t_v1();
 	t_stmt_cache();
 	rc = tap_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -37,6 +37,7 @@
 
 #include "accesslog.h"
 #include "buf.h"
+#include "dbrows.h"
 #include "ingest.h"
 #include "ingest_agg.h"
 #include "ingest_int.h"
@@ -313,42 +314,54 @@ step_done(struct ingest *ig, sqlite3_stmt *st)
 	return rc < 0 ? rc : DB_OK;
 }
 
-static const struct agg *sort_agg;
-static const struct agg_tab *sort_tab;
-static char **sort_names;
+static char **rank_names;
 
 static int
-cmp_ent(const void *pa, const void *pb)
+cmp_name(const void *pa, const void *pb)
 {
-	const struct agg_ent *a = &sort_tab->ents[*(const uint32_t *)pa];
-	const struct agg_ent *b = &sort_tab->ents[*(const uint32_t *)pb];
-	size_t n;
-	int c;
-
-	if (a->user != b->user &&
-	    (c = strcmp(sort_names[a->user], sort_names[b->user])) != 0)
-		return c;
-	n = a->len < b->len ? a->len : b->len;
-	if ((c = memcmp(agg_str(sort_agg, a), agg_str(sort_agg, b), n)) != 0)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
+	return strcmp(rank_names[*(const uint32_t *)pa],
+	    rank_names[*(const uint32_t *)pb]);
 }
 
-/* The indices of T's entries in (user name, string) order; caller frees. */
+/* The rank of each of the N users in the order of their NAMES. */
 static uint32_t *
-sorted(const struct agg *a, const struct agg_tab *t, char **names)
+rank_users(char **names, size_t n)
 {
-	uint32_t *order;
+	uint32_t *by_name, *rank;
 	size_t i;
 
-	order = xcalloc(t->n + 1, sizeof(*order));
-	for (i = 0; i < t->n; i++)
-		order[i] = (uint32_t)i;
-	sort_agg = a;
-	sort_tab = t;
-	sort_names = names;
-	qsort(order, t->n, sizeof(*order), cmp_ent);
-	return order;
+	by_name = xcalloc(n + 1, sizeof(*by_name));
+	rank = xcalloc(n + 1, sizeof(*rank));
+	for (i = 0; i < n; i++)
+		by_name[i] = (uint32_t)i;
+	rank_names = names;
+	qsort(by_name, n, sizeof(*by_name), cmp_name);
+	for (i = 0; i < n; i++)
+		rank[by_name[i]] = (uint32_t)i;
+	free(by_name);
+	return rank;
+}
+
+/* The dns_stats rows of a batch for v2s_rows: user, domain, count. */
+struct dns_rows {
+	const struct agg *agg;
+	const uint32_t *order;
+	char **names;
+};
+
+static void
+dns_column(void *arg, size_t row, int col, sqlite3_context *ctx)
+{
+	const struct dns_rows *r = arg;
+	const struct agg_ent *e = agg_at(&r->agg->dns, r->order[row]);
+
+	if (col == 0)
+		sqlite3_result_text(ctx, r->names[e->user], -1, SQLITE_STATIC);
+	else if (col == 1)
+		sqlite3_result_text(
+		    ctx, agg_str(r->agg, e), (int)e->len, SQLITE_STATIC);
+	else if (col == 2)
+		sqlite3_result_int64(ctx, e->count);
 }
 
 /* Writes the batch and POS in one transaction.  DB_OK or DB_*. */
@@ -358,9 +371,11 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	struct agg *a = &ig->agg;
 	struct agg_ent *e;
 	sqlite3_stmt *st;
+	struct dns_rows dr;
+	struct dbrows src;
 	struct buf list;
 	char **names = NULL, minute[32];
-	uint32_t *order = NULL;
+	uint32_t *order = NULL, *rank = NULL;
 	int64_t cut = (int64_t)now - ig->cfg->ip_ttl;
 	size_t i;
 	int rc;
@@ -370,33 +385,31 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 		goto out;
 	names = xcalloc(a->users.n + 1, sizeof(*names));
 	for (i = 0; i < a->users.n; i++) {
-		e = &a->users.ents[i];
+		e = agg_at(&a->users, i);
 		if ((rc = resolve_user(ig, e, &names[i])) < 0)
 			goto fail;
 		e->aux = rc; /* 1 = known */
 	}
 	/* In key order the upserts walk the B-tree pages once. */
-	order = sorted(a, &a->dns, names);
-	for (i = 0; i < a->dns.n; i++) {
-		e = &a->dns.ents[order[i]];
-		st = db_stmt(ig->db,
-		    "INSERT INTO dns_stats (user, domain, count) "
-		    "VALUES (?1, ?2, ?3) ON CONFLICT (user, domain) DO "
-		    "UPDATE SET count = COALESCE(count, 0) + excluded.count");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		sqlite3_bind_text(st, 1, names[e->user], -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, agg_str(a, e), (int)e->len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, e->count);
-		if ((rc = step_done(ig, st)) != DB_OK)
-			goto fail;
-	}
+	rank = rank_users(names, a->users.n);
+	order = agg_sorted(a, &a->dns, rank);
+	dr.agg = a;
+	dr.order = order;
+	dr.names = names;
+	src.n = a->dns.n;
+	src.column = dns_column;
+	src.arg = &dr;
+	/* "WHERE true" tells the parser ON CONFLICT is not a join's ON. */
+	rc = dbrows_exec(ig->db,
+	    "INSERT INTO dns_stats (user, domain, count) SELECT c0, c1, c2 "
+	    "FROM v2s_rows WHERE true ON CONFLICT (user, domain) DO UPDATE "
+	    "SET count = COALESCE(count, 0) + excluded.count",
+	    &src);
+	if (rc != DB_OK)
+		goto fail;
 	for (i = 0; i < a->ips.n; i++) {
-		e = &a->ips.ents[i];
-		if (a->users.ents[e->user].aux != 1 ||
+		e = agg_at(&a->ips, i);
+		if (agg_at(&a->users, e->user)->aux != 1 ||
 		    !is_ip(agg_str(a, e), e->len))
 			continue;
 		/* A new streak starts when the IP was not live. */
@@ -434,7 +447,7 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	}
 	minute_str(now, minute, sizeof(minute));
 	for (i = 0; i < a->users.n; i++) {
-		e = &a->users.ents[i];
+		e = agg_at(&a->users, i);
 		if (ig->cfg->dns_max_per_user > 0) {
 			st = db_stmt(ig->db,
 			    "DELETE FROM dns_stats WHERE user = ?1 AND "
@@ -480,6 +493,7 @@ out:
 			free(names[i]);
 	free(names);
 	free(order);
+	free(rank);
 	buf_free(&list);
 	return rc;
 }

@@ -5,15 +5,19 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ingest_agg.h"
+#include "log.h"
 #include "xmalloc.h"
 
 #define AGG_MIN_CAP 64
+#define AGG_HUGE_PAGE ((size_t)2 << 20)
 
 static uint64_t
 mix(uint64_t h)
@@ -44,21 +48,46 @@ hash_bytes(uint64_t seed, const char *p, size_t n)
 	return mix(h);
 }
 
+/*
+ * Zeroed memory for N items of SIZE bytes.  Big tables go on huge pages:
+ * lookups land anywhere in them, and with 4 KiB pages most of a lookup's
+ * time is TLB misses and, while a table fills, page faults.
+ */
+static void *
+table_alloc(size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	void *p;
+
+	if (bytes < AGG_HUGE_PAGE)
+		return xcalloc(n, size);
+	bytes = (bytes + AGG_HUGE_PAGE - 1) & ~(size_t)(AGG_HUGE_PAGE - 1);
+	if (posix_memalign(&p, AGG_HUGE_PAGE, bytes) != 0)
+		fatalx("out of memory (%zu bytes)", bytes);
+	(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: may be off */
+	memset(p, 0, bytes);
+	return p;
+}
+
 static void
 tab_grow(struct agg_tab *t, size_t want)
 {
-	struct agg_ent *e;
+	struct agg_ent *e, *ents;
 	size_t i, j, mask;
 
 	if (want < AGG_MIN_CAP)
 		want = AGG_MIN_CAP;
-	t->ents = xreallocarray(t->ents, want, sizeof(*t->ents));
+	ents = table_alloc(want, sizeof(*t->ents));
+	if (t->n > 0)
+		memcpy(ents, t->ents, t->n * sizeof(*t->ents));
+	free(t->ents);
+	t->ents = ents;
 	t->cap = want;
 	free(t->slots);
 	t->nslots = 1;
 	while (t->nslots < want * 2)
 		t->nslots <<= 1;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	t->slots = table_alloc(t->nslots, sizeof(*t->slots));
 	mask = t->nslots - 1;
 	for (i = 0; i < t->n; i++) {
 		e = &t->ents[i];
@@ -124,6 +153,80 @@ tab_get(
 	return (uint32_t)t->n++;
 }
 
+/* An entry in the sort: its string's first bytes, and where it is. */
+struct sort_rec {
+	uint64_t pre[2]; /* bytes 0..15, big-endian, zero padded */
+	uint32_t ent;
+	uint32_t rank; /* of its user */
+};
+
+static int
+cmp_rec(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_rec *x = pa, *y = pb;
+	const struct agg_tab *t = ((const void *const *)arg)[0];
+	const struct agg *a = ((const void *const *)arg)[1];
+	const struct agg_ent *ex, *ey;
+	size_t n;
+	int c;
+
+	if (x->pre[0] != y->pre[0])
+		return x->pre[0] < y->pre[0] ? -1 : 1;
+	if (x->pre[1] != y->pre[1])
+		return x->pre[1] < y->pre[1] ? -1 : 1;
+	/* The same first 16 bytes (zero padded): the whole strings. */
+	ex = &t->ents[x->ent];
+	ey = &t->ents[y->ent];
+	n = ex->len < ey->len ? ex->len : ey->len;
+	if ((c = memcmp(ent_str(a, ex), ent_str(a, ey), n)) != 0)
+		return c;
+	return ex->len < ey->len ? -1 : ex->len > ey->len;
+}
+
+uint32_t *
+agg_sorted(const struct agg *a, const struct agg_tab *t, const uint32_t *rank)
+{
+	struct sort_rec *recs, *by_user;
+	const struct agg_ent *e;
+	const void *ctx[2] = { t, a };
+	const char *s;
+	size_t *start, i, j, nusers = a->users.n;
+	uint32_t *order;
+
+	/* Counting sort by user rank, then each user's strings apart:
+	 * short runs of compact records, not one big indirect sort. */
+	recs = xcalloc(t->n + 1, sizeof(*recs));
+	by_user = xcalloc(t->n + 1, sizeof(*by_user));
+	start = xcalloc(nusers + 2, sizeof(*start));
+	for (i = 0; i < t->n; i++) {
+		e = &t->ents[i];
+		s = ent_str(a, e);
+		recs[i].pre[0] = recs[i].pre[1] = 0;
+		for (j = 0; j < 16; j++)
+			recs[i].pre[j / 8] = recs[i].pre[j / 8] << 8 |
+			    (j < e->len ? (unsigned char)s[j] : 0);
+		recs[i].ent = (uint32_t)i;
+		recs[i].rank = rank[e->user];
+		start[recs[i].rank + 1]++;
+	}
+	for (i = 0; i < nusers; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < t->n; i++)
+		by_user[start[recs[i].rank]++] = recs[i];
+	/* start[r] is now the end of rank r's run */
+	for (i = 0, j = 0; i < nusers; j = start[i++])
+		if (start[i] - j > 1)
+			qsort_r(by_user + j, start[i] - j, sizeof(*by_user),
+			    cmp_rec, ctx);
+	order = xcalloc(t->n + 1, sizeof(*order));
+	for (i = 0; i < t->n; i++)
+		order[i] = by_user[i].ent;
+	free(recs);
+	free(by_user);
+	free(start);
+	return order;
+}
+
 void
 agg_init(struct agg *a, size_t max_keys)
 {
@@ -168,6 +271,12 @@ agg_full(const struct agg *a)
 	return a->max_keys > 0 &&
 	    (a->users.n >= a->max_keys || a->dns.n >= a->max_keys ||
 		a->ips.n >= a->max_keys);
+}
+
+struct agg_ent *
+agg_at(const struct agg_tab *t, size_t i)
+{
+	return &t->ents[i];
 }
 
 const char *

@@ -19,15 +19,15 @@ struct agg_ent {
 	uint32_t len;
 	size_t off; /* into the arena */
 	int64_t count; /* lines of the user, or of the pair */
-	int64_t aux; /* free for the caller's use (0 when added) */
+	int32_t aux; /* free for the caller's use (0 when added) */
 };
 
 #define AGG_NONE UINT32_MAX
 
 struct agg_tab {
-	struct agg_ent *ents; /* owned, dense, insertion order */
+	struct agg_ent *ents; /* owned (table_alloc), dense, insertion order */
 	size_t n, cap;
-	uint32_t *slots; /* owned; index + 1, 0 = empty */
+	uint32_t *slots; /* owned (table_alloc); index + 1, 0 = empty */
 	size_t nslots; /* power of two, >= 2 * cap */
 };
 
@@ -55,8 +55,20 @@ void agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
 /* 1 once a table reached max_keys (commit before adding more). */
 int agg_full(const struct agg *a);
 
+/* The I-th entry of T (I < T->n), in the order the keys were added; the
+ * user of a pair is such an I of the user table. */
+struct agg_ent *agg_at(const struct agg_tab *t, size_t i);
+
 /* The bytes of E (not NUL-terminated; E->len bytes). */
 const char *agg_str(const struct agg *a, const struct agg_ent *e);
+
+/*
+ * The indices (for agg_at) of T's (user, string) entries in key order: by
+ * RANK[user] (a rank for every user), then by the string's bytes, so that
+ * writes walk an index once.  The caller frees the array.
+ */
+uint32_t *agg_sorted(
+    const struct agg *a, const struct agg_tab *t, const uint32_t *rank);
 
 /* Empties A, keeping its memory for the next batch. */
 void agg_reset(struct agg *a);

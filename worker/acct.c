@@ -7,6 +7,7 @@
 
 #include "acct.h"
 #include "counter.h"
+#include "dbrows.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -148,6 +149,7 @@ acct_free(struct acct *acct)
 	table_free(&acct->users);
 	table_free(&acct->links);
 	free(acct->api_tag);
+	free(acct->writes);
 	memset(acct, 0, sizeof(*acct));
 }
 
@@ -352,6 +354,7 @@ bind_user(sqlite3_stmt *st, struct acct_entry *e, int64_t dup, int64_t ddown,
 		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
 }
 
+/* Writes the row of E by its name (learning its rowid), or adds it. */
 static int
 write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
     const char *last_seen)
@@ -362,25 +365,6 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 	struct tm tm;
 	int rc;
 
-	/* By rowid first (no index walk), checking the name: the row may
-	 * have been deleted and its rowid given to another user since. */
-	if (e->rowid > 0) {
-		st = db_stmt(acct->db,
-		    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
-		    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, "
-		    "rate = ?6, last_seen = COALESCE(?7, last_seen) "
-		    "WHERE rowid = ?8 AND user = ?1");
-		if (st == NULL)
-			return DB_ERR;
-		bind_user(st, e, dup, ddown, last_seen);
-		sqlite3_bind_int64(st, 8, e->rowid);
-		rc = db_step(acct->db, st);
-		sqlite3_reset(st);
-		if (rc < 0)
-			return rc;
-		if (sqlite3_changes(acct->db->h) > 0)
-			return DB_OK;
-	}
 	st = db_stmt(acct->db,
 	    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
 	    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, rate = ?6, "
@@ -449,6 +433,109 @@ write_link(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown)
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* A user row to update by its rowid, with the values of this tick. */
+struct acct_write {
+	struct acct_entry *e;
+	int64_t dup, ddown;
+	const char *last_seen; /* NULL: unchanged */
+};
+
+static void
+write_column(void *arg, size_t row, int col, sqlite3_context *ctx)
+{
+	const struct acct_write *w = &((const struct acct_write *)arg)[row];
+
+	switch (col) {
+	case 0:
+		sqlite3_result_int64(ctx, w->e->rowid);
+		break;
+	case 1:
+		sqlite3_result_text(ctx, w->e->key, -1, SQLITE_STATIC);
+		break;
+	case 2:
+		sqlite3_result_int64(ctx, w->dup);
+		break;
+	case 3:
+		sqlite3_result_int64(ctx, w->ddown);
+		break;
+	case 4:
+		sqlite3_result_int64(ctx, w->e->cur_up);
+		break;
+	case 5:
+		sqlite3_result_int64(ctx, w->e->cur_down);
+		break;
+	case 6:
+		sqlite3_result_int64(ctx, w->e->new_rate);
+		break;
+	case 7:
+		if (w->last_seen != NULL)
+			sqlite3_result_text(
+			    ctx, w->last_seen, -1, SQLITE_STATIC);
+		break;
+	}
+}
+
+/* Returns 1 if the row of W (rowid and name) exists, 0 if not, or DB_*. */
+static int
+row_exists(struct acct *acct, const struct acct_write *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_stmt(acct->db,
+	    "SELECT 1 FROM clients_stats WHERE rowid = ?1 AND user = ?2");
+	if (st == NULL)
+		return DB_ERR;
+	sqlite3_bind_int64(st, 1, w->e->rowid);
+	sqlite3_bind_text(st, 2, w->e->key, -1, SQLITE_STATIC);
+	rc = db_step(acct->db, st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * Updates the N rows of WRITES by their cached rowids in one statement.
+ * A rowid is checked against the name: the row may have been deleted and
+ * its rowid given to another user since.  Rows it missed (rare: only after
+ * deletions) are written by name.
+ */
+static int
+write_users(struct acct *acct, struct acct_write *writes, size_t n)
+{
+	struct dbrows src;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return DB_OK;
+	src.n = n;
+	src.column = write_column;
+	src.arg = writes;
+	rc = dbrows_exec(acct->db,
+	    "UPDATE clients_stats SET uplink = uplink + v.c2, downlink = "
+	    "downlink + v.c3, sess_uplink = v.c4, sess_downlink = v.c5, "
+	    "rate = v.c6, last_seen = COALESCE(v.c7, last_seen) FROM "
+	    "v2s_rows AS v WHERE clients_stats.rowid = v.c0 AND "
+	    "clients_stats.user = v.c1",
+	    &src);
+	if (rc != DB_OK)
+		return rc;
+	if ((size_t)sqlite3_changes64(acct->db->h) == n)
+		return DB_OK;
+	for (i = 0; i < n; i++) {
+		if ((rc = row_exists(acct, &writes[i])) < 0)
+			return rc;
+		if (rc == 1)
+			continue; /* updated above */
+		writes[i].e->rowid = 0;
+		rc = write_user(acct, writes[i].e, writes[i].dup,
+		    writes[i].ddown, writes[i].last_seen);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
 /* Copies the computed values of every entry into its committed state. */
 static void
 apply_table(struct acct_table *t)
@@ -475,10 +562,11 @@ acct_commit(struct acct *acct)
 		"DELETE FROM deleted_users",
 	};
 	struct acct_entry *e;
+	struct acct_write *w;
 	const char *last_seen;
 	char minute[32];
 	int64_t dup, ddown;
-	size_t i, writes = 0;
+	size_t i, nw = 0, writes = 0;
 	int rc, dirty;
 
 	if ((rc = db_begin(acct->db)) != DB_OK)
@@ -507,10 +595,26 @@ acct_commit(struct acct *acct)
 			last_seen = NULL;
 		if (!dirty && last_seen == NULL)
 			continue;
+		writes++;
+		if (e->rowid > 0) {
+			/* known rows: all at once below */
+			if (nw == acct->nwrites_cap) {
+				acct->nwrites_cap = nw > 0 ? nw * 2 : 1024;
+				acct->writes = xreallocarray(acct->writes,
+				    acct->nwrites_cap, sizeof(*w));
+			}
+			w = &acct->writes[nw++];
+			w->e = e;
+			w->dup = dup;
+			w->ddown = ddown;
+			w->last_seen = last_seen;
+			continue;
+		}
 		if ((rc = write_user(acct, e, dup, ddown, last_seen)) != DB_OK)
 			goto fail;
-		writes++;
 	}
+	if ((rc = write_users(acct, acct->writes, nw)) != DB_OK)
+		goto fail;
 	for (i = 0; i < acct->links.n; i++) {
 		e = &acct->links.entries[i];
 		if (!entry_compute(acct, e, &dup, &ddown))

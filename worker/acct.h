@@ -16,6 +16,7 @@
 #include "db.h"
 
 struct acct_entry;
+struct acct_write;
 
 struct acct_table {
 	struct acct_entry *entries; /* owned, dense, in insertion order */
@@ -42,6 +43,8 @@ struct acct {
 	size_t last_counters; /* counters accepted */
 	size_t last_ignored; /* counters not ours (names, api) */
 	size_t last_writes; /* rows written */
+	struct acct_write *writes; /* owned: room for a tick's updates */
+	size_t nwrites_cap;
 };
 
 /* Prepares ACCT for DB.  API_TAG is the core's API inbound tag (NULL =

@@ -192,6 +192,79 @@ t_ticks(void)
 	db_close(&db);
 }
 
+/* Feeds the uplinks of three users (a value < 0: not fed) and commits. */
+static int
+tick3(struct acct *a, unsigned uptime, long long ms, long long alice,
+    long long bob, long long carol)
+{
+	if (acct_begin(a, uptime, ms) != DB_OK)
+		return -1;
+	if (alice >= 0)
+		feed(a, "user>>>alice>>>traffic>>>uplink", alice);
+	if (bob >= 0)
+		feed(a, "user>>>bob>>>traffic>>>uplink", bob);
+	if (carol >= 0)
+		feed(a, "user>>>carol>>>traffic>>>uplink", carol);
+	return acct_commit(a);
+}
+
+/*
+ * Rows are updated by the rowids read at start; a row deleted since, and
+ * its rowid given to someone else, must not receive the old user's
+ * traffic.
+ */
+static void
+t_rowid_reuse(void)
+{
+	struct db db;
+	struct acct a;
+	char path[256], err[512];
+
+	snprintf(path, sizeof(path), "%s/reuse.db", dir);
+	db_open(&db, path, err, sizeof(err));
+	db_migrate(&db, err, sizeof(err));
+	db_exec(
+	    &db, "INSERT INTO clients_stats (user) VALUES ('alice'), ('bob')");
+	acct_init(&a, &db, "api", 0);
+	is_int(tick3(&a, 10, 1000000, 100, 200, -1), DB_OK, "reuse: tick 1");
+	is_int(sql_scalar(&db,
+		   "SELECT uplink FROM clients_stats WHERE "
+		   "user='bob'"),
+	    200, "bob counted");
+
+	/* The admin deletes bob (his row had the highest rowid) and adds
+	 * carol, who gets bob's rowid. */
+	db_exec(&db,
+	    "DELETE FROM clients_stats WHERE user='bob';"
+	    "INSERT INTO deleted_users (user, at) VALUES ('bob', 1);"
+	    "INSERT INTO clients_stats (user) VALUES ('carol')");
+	is_int(sql_scalar(
+		   &db, "SELECT rowid FROM clients_stats WHERE user='carol'"),
+	    2, "carol has bob's old rowid");
+	is_int(tick3(&a, 20, 1010000, 150, 500, 70), DB_OK, "reuse: tick 2");
+	is_int(sql_scalar(&db,
+		   "SELECT uplink FROM clients_stats WHERE "
+		   "user='carol'"),
+	    70, "carol gets her own traffic, not bob's");
+	is_int(sql_scalar(&db,
+		   "SELECT uplink FROM clients_stats WHERE "
+		   "user='alice'"),
+	    150, "alice updated as usual");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM clients_stats WHERE "
+		   "user='bob'"),
+	    0, "a deleted user is not brought back by his counters");
+	is_int(tick3(&a, 30, 1020000, 160, 600, 75), DB_OK, "reuse: tick 3");
+	is_int(sql_scalar(&db,
+		   "SELECT uplink FROM clients_stats WHERE "
+		   "user='carol'"),
+	    75, "carol's rowid now known: counted once");
+	is_int(sql_scalar(&db, "SELECT sum(uplink) FROM clients_stats"),
+	    160 + 75, "nothing counted twice or lost");
+	acct_free(&a);
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -203,6 +276,7 @@ main(void)
 		return 1;
 	t_arith();
 	t_ticks();
+	t_rowid_reuse();
 	rc = tap_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -3,16 +3,17 @@
  * cannot generate with real traffic, speaking the real wire protocol (gRPC
  * over plaintext HTTP/2, through the gRPC core C server API).
  *
- *   fake-core ADDRESS NUSERS
+ *   fake-core ADDRESS NUSERS [ACTIVE_PERCENT]
  *
  * Listens on ADDRESS ("127.0.0.1:0" picks a port), prints "port N" on
  * stdout once it serves, and answers until SIGTERM or SIGINT:
  *   /v2ray.core.app.stats.command.StatsService/QueryStats
  *       counters user>>>uNNNNNN>>>traffic>>>{uplink,downlink} for NUSERS
- *       users plus inbound>>>{api,vless-in} and outbound>>>direct; each
- *       counter grows by a random 0..4095 bytes on every QueryStats, the
- *       pattern is a substring match and reset zeroes what it returned
- *       (as in v2fly).
+ *       users plus inbound>>>{api,vless-in} and outbound>>>direct; on
+ *       every QueryStats the counters of each user grow by a random
+ *       1..4096 bytes with a chance of ACTIVE_PERCENT (default 100: all
+ *       users active), the others' stay; the pattern is a substring match
+ *       and reset zeroes what it returned (as in v2fly).
  *   /v2ray.core.app.stats.command.StatsService/GetSysStats
  *       uptime in seconds since the start, plus fixed runtime numbers.
  *   anything else: status 12 UNIMPLEMENTED.
@@ -22,6 +23,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +52,8 @@ static volatile sig_atomic_t stop;
 
 struct fake {
 	size_t n; /* counters */
+	size_t nfixed; /* the first counters: inbounds and outbounds */
+	unsigned active; /* percent of users whose counters move per call */
 	char **names; /* owned */
 	int64_t *values; /* owned */
 	Vapi__Stat *stats; /* owned: one per counter, for replies */
@@ -79,7 +83,7 @@ next_rand(struct fake *f)
 }
 
 static void
-fake_init(struct fake *f, size_t users)
+fake_init(struct fake *f, size_t users, unsigned active)
 {
 	static const char *const fixed[] = {
 		"inbound>>>api>>>traffic>>>uplink",
@@ -93,6 +97,8 @@ fake_init(struct fake *f, size_t users)
 
 	memset(f, 0, sizeof(*f));
 	f->n = 2 * users + nfixed;
+	f->nfixed = nfixed;
+	f->active = active;
 	f->names = xcalloc(f->n, sizeof(*f->names));
 	f->values = xcalloc(f->n, sizeof(*f->values));
 	f->stats = xcalloc(f->n, sizeof(*f->stats));
@@ -147,6 +153,7 @@ query_stats(struct fake *f, const uint8_t *req, size_t reqlen)
 	const char *pattern = "";
 	int reset = 0;
 	size_t i, k = 0, n;
+	int move = 1;
 
 	q = vapi__query_stats_request__unpack(NULL, reqlen, req);
 	if (q != NULL) {
@@ -154,7 +161,12 @@ query_stats(struct fake *f, const uint8_t *req, size_t reqlen)
 		reset = q->reset;
 	}
 	for (i = 0; i < f->n; i++) {
-		f->values[i] += (int64_t)(next_rand(f) & 4095);
+		/* a user's uplink and downlink move together, or not */
+		if (i >= f->nfixed && (i - f->nfixed) % 2 == 0)
+			move =
+			    f->active >= 100 || next_rand(f) % 100 < f->active;
+		if (i < f->nfixed || move)
+			f->values[i] += (int64_t)(next_rand(f) & 4095) + 1;
 		if (*pattern != '\0' && strstr(f->names[i], pattern) == NULL)
 			continue;
 		f->stats[i].value = f->values[i];
@@ -314,12 +326,23 @@ main(int argc, char *argv[])
 	grpc_metadata_array md;
 	grpc_event ev;
 	char *end;
-	unsigned long long users;
+	unsigned long long users, active = 100;
 	int port, r, pending = 0, down = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: fake-core ADDRESS NUSERS\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr,
+		    "usage: fake-core ADDRESS NUSERS [ACTIVE_PERCENT]\n");
 		return 64;
+	}
+	if (argc == 4) {
+		errno = 0;
+		active = strtoull(argv[3], &end, 10);
+		if (*argv[3] == '\0' || *end != '\0' || errno != 0 ||
+		    active > 100) {
+			fprintf(stderr,
+			    "fake-core: ACTIVE_PERCENT must be 0..100\n");
+			return 64;
+		}
 	}
 	errno = 0;
 	users = strtoull(argv[2], &end, 10);
@@ -329,6 +352,11 @@ main(int argc, char *argv[])
 		return 64;
 	}
 	log_init("fake-core", LOG_LVL_WARN, 0, 0);
+	/* Replies of megabytes, one per call: from a heap that keeps them,
+	 * not from fresh mmap()s whose page faults would be most of the
+	 * time of a call (and would vary with the reply size). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	/* before grpc_init: its threads inherit this */
 	memset(&sa, 0, sizeof(sa));
@@ -338,7 +366,7 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	fake_init(&f, (size_t)users);
+	fake_init(&f, (size_t)users, (unsigned)active);
 	grpc_init();
 	server = grpc_server_create(NULL, NULL);
 	cq = grpc_completion_queue_create_for_next(NULL);

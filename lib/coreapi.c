@@ -210,9 +210,12 @@ copy_reply(struct coreapi *api, grpc_byte_buffer *bb)
 
 	need = grpc_byte_buffer_length(bb);
 	if (need > api->rcap) {
+		/* With room to spare: replies grow a little with every call
+		 * (counters gain digits), and a fresh buffer of megabytes on
+		 * every tick would be page faults all over again. */
 		free(api->rbuf);
-		api->rbuf = xmalloc(need);
-		api->rcap = need;
+		api->rcap = need + need / 4;
+		api->rbuf = xmalloc(api->rcap);
 	}
 	if (!grpc_byte_buffer_reader_init(&reader, bb))
 		return 0;

@@ -460,13 +460,27 @@ parse_rest(const char *p, const char *end, struct accesslog_rec *r)
 	return 0;
 }
 
+/* A struct copy of this is a few vector stores, where memset() of this
+ * size compiles to "rep stos", whose startup was a fifth of the parse. */
+static const struct accesslog_rec zero;
+
+/* Up to the next space from P, or END. */
+static const char *
+to_space(const char *p, const char *end)
+{
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+
+	return sp != NULL ? sp : end;
+}
+
 enum accesslog_result
 accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 {
+
 	const char *p, *end, *tok;
 	int rejected, bad;
 
-	memset(r, 0, sizeof(*r));
+	*r = zero;
 	if (len > ACCESSLOG_MAX_LINE)
 		return ACCESSLOG_TOO_LONG;
 	if ((bad = check_bytes(line, len)) != 0)
@@ -482,8 +496,7 @@ accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 
 	/* FROM */
 	tok = p;
-	while (p < end && *p != ' ')
-		p++;
+	p = to_space(p, end);
 	if (p == end ||
 	    parse_endpoint(tok, (size_t)(p - tok), 0, 0, &r->src_net,
 		&r->src_ip, &r->src_port, &r->src_port_num, &r->src_type) == -1)
@@ -508,8 +521,7 @@ accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 
 	/* TO: required for accepted lines, usually empty for rejected ones. */
 	tok = p;
-	while (p < end && *p != ' ')
-		p++;
+	p = to_space(p, end);
 	if (parse_endpoint(tok, (size_t)(p - tok), 1, 1, &r->dst_net,
 		&r->dst_host, &r->dst_port, &r->dst_port_num,
 		&r->dst_type) == -1) {
@@ -549,7 +561,7 @@ accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 		return ACCESSLOG_NO_USER;
 	return ACCESSLOG_OK;
 bad:
-	memset(r, 0, sizeof(*r));
+	*r = zero;
 	return ACCESSLOG_MALFORMED;
 }
 
@@ -643,7 +655,7 @@ accesslog_regex_match(struct accesslog_regex *re, const char *line, size_t len,
 {
 	int rc;
 
-	memset(r, 0, sizeof(*r));
+	*r = zero;
 	if (len > ACCESSLOG_MAX_LINE)
 		return ACCESSLOG_TOO_LONG;
 	if ((rc = check_bytes(line, len)) != 0)

@@ -381,6 +381,7 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	int rc;
 
 	buf_init(&list);
+	agg_flush(a);
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		goto out;
 	names = xcalloc(a->users.n + 1, sizeof(*names));

@@ -121,18 +121,22 @@ arena_add(struct agg *a, const char *s, size_t n)
 	return off;
 }
 
-/* Finds (USER, S) in T or adds it with count 0; returns its index. */
+static uint64_t
+key_hash(const struct agg *a, uint32_t user, const char *s, size_t n)
+{
+	return hash_bytes(
+	    a->seed ^ ((uint64_t)user * 0xa24baed4963ee407ULL), s, n);
+}
+
+/* Finds (USER, S) of hash H in T or adds it with count 0; its index. */
 static uint32_t
-tab_get(
-    struct agg *a, struct agg_tab *t, uint32_t user, const char *s, size_t n)
+tab_find(struct agg *a, struct agg_tab *t, uint64_t h, uint32_t user,
+    const char *s, size_t n)
 {
 	struct agg_ent *e;
-	uint64_t h;
 	size_t j, mask;
 	uint32_t k;
 
-	h = hash_bytes(
-	    a->seed ^ ((uint64_t)user * 0xa24baed4963ee407ULL), s, n);
 	if (t->n + 1 > t->cap)
 		tab_grow(t, t->cap * 2);
 	mask = t->nslots - 1;
@@ -151,6 +155,79 @@ tab_get(
 	e->aux = 0;
 	t->slots[j] = (uint32_t)t->n + 1;
 	return (uint32_t)t->n++;
+}
+
+static uint32_t
+tab_get(
+    struct agg *a, struct agg_tab *t, uint32_t user, const char *s, size_t n)
+{
+	return tab_find(a, t, key_hash(a, user, s, n), user, s, n);
+}
+
+/* Moves every host in the pipeline one step closer to its lookup. */
+static void
+pipe_step(struct agg *a)
+{
+	struct agg_tab *t = &a->dns;
+	struct agg_pend *p;
+	const struct agg_ent *e;
+	unsigned i, age;
+	uint32_t k;
+
+	for (i = 0; i < a->pipe_n; i++) {
+		p = &a->pipe[(a->pipe_head + i) % AGG_PIPE];
+		age = a->pipe_n - i; /* 1 = the newest */
+		if (t->nslots == 0)
+			break;
+		k = t->slots[(size_t)p->hash & (t->nslots - 1)];
+		if (k == 0)
+			continue;
+		e = &t->ents[k - 1];
+		if (age == 1)
+			__builtin_prefetch(e);
+		else
+			__builtin_prefetch(a->arena + e->off);
+	}
+}
+
+/* Counts the oldest host of the pipeline. */
+static void
+pipe_pop(struct agg *a)
+{
+	struct agg_pend *p = &a->pipe[a->pipe_head];
+	uint32_t k;
+
+	k = tab_find(a, &a->dns, p->hash, p->user, p->key, p->len);
+	a->dns.ents[k].count++;
+	a->pipe_head = (a->pipe_head + 1) % AGG_PIPE;
+	a->pipe_n--;
+}
+
+static void
+pipe_push(struct agg *a, uint32_t user, const char *s, size_t n)
+{
+	struct agg_pend *p;
+	uint64_t h = key_hash(a, user, s, n);
+
+	if (a->pipe_n == AGG_PIPE)
+		pipe_pop(a);
+	pipe_step(a);
+	p = &a->pipe[(a->pipe_head + a->pipe_n) % AGG_PIPE];
+	p->hash = h;
+	p->user = user;
+	p->len = (uint32_t)n;
+	memcpy(p->key, s, n);
+	a->pipe_n++;
+	if (a->dns.nslots > 0)
+		__builtin_prefetch(
+		    &a->dns.slots[(size_t)h & (a->dns.nslots - 1)]);
+}
+
+void
+agg_flush(struct agg *a)
+{
+	while (a->pipe_n > 0)
+		pipe_pop(a);
 }
 
 /* An entry in the sort: its string's first bytes, and where it is. */
@@ -259,10 +336,11 @@ agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
 		k = tab_get(a, &a->ips, u, ip, iplen);
 		a->ips.ents[k].count++;
 	}
-	if (hostlen > 0) {
+	if (hostlen > AGG_PIPE_KEY) {
 		k = tab_get(a, &a->dns, u, host, hostlen);
 		a->dns.ents[k].count++;
-	}
+	} else if (hostlen > 0)
+		pipe_push(a, u, host, hostlen);
 }
 
 int
@@ -296,6 +374,7 @@ tab_reset(struct agg_tab *t)
 void
 agg_reset(struct agg *a)
 {
+	a->pipe_head = a->pipe_n = 0; /* counted or not, the batch is over */
 	tab_reset(&a->users);
 	tab_reset(&a->dns);
 	tab_reset(&a->ips);

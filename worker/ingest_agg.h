@@ -31,6 +31,21 @@ struct agg_tab {
 	size_t nslots; /* power of two, >= 2 * cap */
 };
 
+/*
+ * A destination host waiting in the lookup pipeline: its table slot, then
+ * its entry, then its bytes are prefetched while the next lines are
+ * parsed, so that the lookup rarely waits for memory.
+ */
+#define AGG_PIPE 3
+#define AGG_PIPE_KEY 256
+
+struct agg_pend {
+	uint64_t hash;
+	uint32_t user;
+	uint32_t len;
+	char key[AGG_PIPE_KEY];
+};
+
 struct agg {
 	struct agg_tab users;
 	struct agg_tab dns; /* (user, destination host) */
@@ -40,6 +55,8 @@ struct agg {
 	size_t max_keys; /* agg_full() once a table holds this many */
 	uint32_t last; /* user of the previous line, or AGG_NONE */
 	uint64_t seed;
+	struct agg_pend pipe[AGG_PIPE]; /* ring, oldest at pipe_head */
+	unsigned pipe_head, pipe_n;
 };
 
 /* Prepares A for at most MAX_KEYS keys per table (0 = unbounded). */
@@ -51,6 +68,13 @@ void agg_init(struct agg *a, size_t max_keys);
  */
 void agg_add(struct agg *a, const char *user, size_t ulen, const char *ip,
     size_t iplen, const char *host, size_t hostlen);
+
+/*
+ * Counts the hosts of the lines still in the lookup pipeline (the last few
+ * added).  Call it before reading the tables: before committing a batch or
+ * printing it.
+ */
+void agg_flush(struct agg *a);
 
 /* 1 once a table reached max_keys (commit before adding more). */
 int agg_full(const struct agg *a);
@@ -70,7 +94,8 @@ const char *agg_str(const struct agg *a, const struct agg_ent *e);
 uint32_t *agg_sorted(
     const struct agg *a, const struct agg_tab *t, const uint32_t *rank);
 
-/* Empties A, keeping its memory for the next batch. */
+/* Empties A, keeping its memory for the next batch; lines still in the
+ * pipeline go with it. */
 void agg_reset(struct agg *a);
 
 /* Frees what A owns; accepts a zeroed struct. */

@@ -197,6 +197,7 @@ ingest_check_log(const struct cfg *cfg, const char *file, FILE *out)
 		fprintf(stderr, "%s: %s\n", file, strerror(errno));
 		goto out;
 	}
+	agg_flush(&c.agg);
 	print_json(&c, out);
 	rc = 0;
 out:

@@ -160,8 +160,8 @@ t_v1(void)
 		   buf, sizeof(buf)),
 	    "alice:example.com:42 bob:b.org:7 carol:c.io:0",
 	    "rows kept, a pair twice added up, a row without a user dropped");
-	is_int(sql_scalar(&db,
-		   "SELECT uplink FROM clients_stats WHERE user='alice'"),
+	is_int(sql_scalar(
+		   &db, "SELECT uplink FROM clients_stats WHERE user='alice'"),
 	    99, "other tables untouched");
 	is_int(db_exec(&db,
 		   "INSERT INTO dns_stats (user, count, domain) VALUES "
@@ -174,8 +174,7 @@ t_v1(void)
 	is_int(sql_scalar(&db, "SELECT count FROM dns_stats WHERE user='dave'"),
 	    1, "count defaults to 1");
 	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "migrate again");
-	is_int(sql_scalar(&db, "SELECT count(*) FROM dns_stats"), 4,
-	    "a no-op");
+	is_int(sql_scalar(&db, "SELECT count(*) FROM dns_stats"), 4, "a no-op");
 	is_int(sql_scalar(&db,
 		   "SELECT count(*) FROM sqlite_master WHERE name LIKE "
 		   "'dns_stats_%'"),

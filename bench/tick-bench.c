@@ -3,12 +3,13 @@
  * core of bench/fake-core, or a real one) and, in the same run, the bare
  * QueryStats fetch + decode that is its floor.
  *
- *   tick-bench ADDRESS DBFILE USERS TICKS
+ *   tick-bench ADDRESS DBFILE USERS TICKS [IDLE_MS]
  *
  * The database gets USERS rows named as the fake core names them, so every
  * counter updates an existing row.  The channel is warmed up first (a new
  * HTTP/2 connection needs several calls before a large reply comes at full
- * speed; the worker's channel lives for days).  After the ticks it times
+ * speed; the worker's channel lives for days).  With IDLE_MS the channel
+ * rests that long before each floor and tick, as between real ticks.  After the ticks it times
  * the storage floor as well: one UPDATE statement rewriting the counter
  * columns of every row, and its commit, which is the least any tick that
  * writes every user must spend in SQLite.  Prints one line of key=value
@@ -89,17 +90,19 @@ main(int argc, char *argv[])
 	struct rusage ru;
 	sqlite3_stmt *st;
 	char err[512], name[64];
-	long long users, ticks, i;
+	long long users, ticks, idle_ms = 0, i;
 	double *floor_t, *tick_t, *tick_cpu, *commit_t, t0, c0, t1;
 	double store_t[STORE_RUNS];
 	size_t n;
 	int64_t ms = 1000000;
 
-	if (argc != 5 || parse_int(argv[3], 1, 10000000, &users) == -1 ||
-	    parse_int(argv[4], 1, 1000, &ticks) == -1) {
+	if ((argc != 5 && argc != 6) ||
+	    parse_int(argv[3], 1, 10000000, &users) == -1 ||
+	    parse_int(argv[4], 1, 1000, &ticks) == -1 ||
+	    (argc == 6 && parse_int(argv[5], 0, 60000, &idle_ms) == -1)) {
 		fprintf(stderr,
 		    "usage: tick-bench address dbfile users "
-		    "ticks\n");
+		    "ticks [idle_ms]\n");
 		return 1;
 	}
 	log_init("tick-bench", LOG_LVL_WARN, 0, 0);
@@ -132,6 +135,8 @@ main(int argc, char *argv[])
 			fatalx("query: %s", coreapi_details(api));
 	}
 	for (i = 0; i < ticks; i++) {
+		if (idle_ms > 0)
+			usleep((useconds_t)(idle_ms * 1000));
 		/* the floor: fetch and decode only */
 		n = 0;
 		t0 = now_s();
@@ -140,6 +145,8 @@ main(int argc, char *argv[])
 		floor_t[i] = now_s() - t0;
 
 		/* the tick as the worker runs it */
+		if (idle_ms > 0)
+			usleep((useconds_t)(idle_ms * 1000));
 		t0 = now_s();
 		c0 = cpu_s();
 		if (coreapi_sys(api, &sys) != COREAPI_OK)

@@ -808,8 +808,13 @@ ingest_tick(struct ingest *ig)
 		ig->batch_bytes = 0;
 		ig->stop_reason = 0;
 		n = tail_read(ig->tail, on_line, ig);
-		if (n < 0)
-			break; /* logged by the tailer; retried next tick */
+		if (n < 0) {
+			/* Logged by the tailer.  Lines it gave before the
+			 * error go with the batch: read them again from the
+			 * committed position next tick. */
+			open_tail(ig);
+			break;
+		}
 		tail_position(ig->tail, &pos);
 		if (n == 0 && same_pos(&pos, &ig->committed))
 			break;

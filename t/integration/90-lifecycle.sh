@@ -17,29 +17,7 @@ lap start
 require_tools v2ray python3
 [ -x "$top_builddir/t/coreapi-cli" ] || skip_all "t/coreapi-cli not built"
 CFG_TICKER=1
-stack_start
-lc_init
-[ "$HAVE_CORE" = 1 ] || bail_out "the core did not start"
-run_ok "database ready" wait_db 10
-httpd_start || bail_out "cannot start the HTTP server: $(tail -n 3 "$RUN/httpd.log")"
-cp "$RUN/core.json" "$RUN/core-orig.json"
-
-ALICE=11111111-2222-3333-4444-555555555555
-V1=6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e01
-V2=6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e02
-T1=Trojan-Pass-4711
-client_start main "vless:$V1" "trojan:$T1" "vless:$V2" "vless:$ALICE" "trojan:tompass" ||
-	bail_out "cannot start the client: $(tail -n 5 "$RUN/client-main.log")"
-P_V1=${CLIENT_PORTS[0]}
-P_T1=${CLIENT_PORTS[1]}
-P_V2=${CLIENT_PORTS[2]}
-P_ALICE=${CLIENT_PORTS[3]}
-P_TOM=${CLIENT_PORTS[4]}
-
-run_ok "alice (in the core config) works through the client" wait_probe 5 "$P_ALICE"
-run_ok "tom (in the core config) works through the client" wait_probe 5 "$P_TOM"
-run_ok "the worker adopted alice and tom" \
-    within 5 sql_is "SELECT count(*) FROM clients_stats WHERE user IN ('alice@example.com', 'tom@example.com');" 2
+lc_setup_main 6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e01 Trojan-Pass-4711 6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e02
 
 # lifecycle LABEL USER TAG CRED PORT
 lifecycle() {

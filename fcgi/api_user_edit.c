@@ -27,6 +27,37 @@ reply_no_user(struct req *req, const char *user)
 }
 
 /*
+ * Starts a write transaction and reads USER's row with SQL (?1 = the user).
+ * Returns 1 with *ST on the row and the transaction open; otherwise the
+ * reply is sent (404 for an unknown user, or the database error), the
+ * transaction rolled back, *STATUS set, and it returns 0.
+ */
+static int
+begin_user_row(struct req *req, const char *sql, const char *user,
+    sqlite3_stmt **st, int *status)
+{
+	struct db *db = &req->app->db;
+	int rc;
+
+	*st = NULL;
+	if ((rc = db_begin(db)) != DB_OK) {
+		*status = reply_db_error(req, rc);
+		return 0;
+	}
+	if ((*st = db_stmt(db, sql)) == NULL)
+		rc = DB_ERR;
+	else {
+		sqlite3_bind_text(*st, 1, user, -1, SQLITE_STATIC);
+		if ((rc = db_step(db, *st)) == 1)
+			return 1;
+		sqlite3_reset(*st);
+	}
+	*status = rc == 0 ? reply_no_user(req, user) : reply_db_error(req, rc);
+	db_rollback(db);
+	return 0;
+}
+
+/*
  * Runs an UPDATE whose ?1 is the user and ?2 (if VAL is not NULL) a text
  * value, or ?2 an integer when VAL is NULL, in one transaction.  With CORE
  * the core must follow the change: the reply then waits for the worker.
@@ -93,62 +124,47 @@ api_delete_user(struct req *req)
 	char q[200], q2[200];
 	size_t i;
 	int64_t op;
-	int rc, found, status;
+	int rc = DB_OK, status;
 
 	user = form_get(&req->params, "user");
 	tag = form_get(&req->params, "inboundTag");
 	if (user == NULL || *user == '\0')
 		return reply_text(req, 400, "user parameter is required");
-	if ((rc = db_begin(db)) != DB_OK)
-		return reply_db_error(req, rc);
-	if ((st = db_stmt(db,
-		 "SELECT inbound_tag FROM clients_stats "
-		 "WHERE user = ?1")) == NULL) {
-		rc = DB_ERR;
-		goto dberr;
-	}
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	if ((found = db_step(db, st)) < 0) {
-		rc = found;
-		goto dberr;
-	}
-	if (!found) {
-		status = reply_no_user(req, user);
-		goto rollback;
-	}
+	if (!begin_user_row(req,
+		"SELECT inbound_tag FROM clients_stats WHERE user = ?1", user,
+		&st, &status))
+		return status;
 	/* An inbound tag given by the caller must be the user's. */
 	if (tag != NULL && *tag != '\0' && strcmp(tag, db_text(st, 0)) != 0) {
+		sqlite3_reset(st);
 		status = reply_text(req, 404, "user %s not found in inbound %s",
 		    req_quote(user, q, sizeof(q)),
 		    req_quote(tag, q2, sizeof(q2)));
-		goto rollback;
+		goto fail;
 	}
 	sqlite3_reset(st);
+	status = 0; /* from here on, failures are database errors (rc) */
 	for (i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++) {
 		if ((st = db_stmt(db, deletes[i])) == NULL) {
 			rc = DB_ERR;
-			goto dberr;
+			goto fail;
 		}
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		rc = db_step(db, st);
 		sqlite3_reset(st);
 		if (rc < 0)
-			goto dberr;
+			goto fail;
 	}
 	if ((op = core_op_add(req, user)) < 0) {
 		rc = (int)op;
-		goto dberr;
+		goto fail;
 	}
 	if ((rc = db_commit(db)) != DB_OK)
 		return reply_db_error(req, rc);
 	return reply_applied(req, op, op, "User deleted successfully");
-dberr:
-	status = reply_db_error(req, rc);
-rollback:
-	if (st != NULL)
-		sqlite3_reset(st);
+fail:
 	db_rollback(db);
-	return status;
+	return status != 0 ? status : reply_db_error(req, rc);
 }
 
 int
@@ -231,7 +247,7 @@ api_adjust_date(struct req *req)
 	time_t now, t;
 	char okmsg[200];
 	int64_t op = 0;
-	int rc, found, status, reenable;
+	int rc = DB_OK, status, reenable;
 
 	user = form_get(&req->params, "user");
 	val = form_get(&req->params, "sub_end");
@@ -240,23 +256,11 @@ api_adjust_date(struct req *req)
 	if (subdate_parse_offset(val, &off, err, sizeof(err)) == -1)
 		return reply_text(req, 400, "invalid offset format: %s", err);
 
-	if ((rc = db_begin(db)) != DB_OK)
-		return reply_db_error(req, rc);
-	if ((st = db_stmt(db,
-		 "SELECT sub_end, disabled_reason "
-		 "FROM clients_stats WHERE user = ?1")) == NULL) {
-		rc = DB_ERR;
-		goto dberr;
-	}
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	if ((found = db_step(db, st)) < 0) {
-		rc = found;
-		goto dberr;
-	}
-	if (!found) {
-		status = reply_no_user(req, user);
-		goto rollback;
-	}
+	if (!begin_user_row(req,
+		"SELECT sub_end, disabled_reason FROM clients_stats "
+		"WHERE user = ?1",
+		user, &st, &status))
+		return status;
 	snprintf(cur, sizeof(cur), "%s", db_text(st, 0));
 	reenable = strcmp(db_text(st, 1), "expired") == 0;
 	sqlite3_reset(st);
@@ -264,8 +268,9 @@ api_adjust_date(struct req *req)
 	if (subdate_apply(cur, &off, now, newend, sizeof(newend), err,
 		sizeof(err)) == -1) {
 		status = reply_text(req, 400, "invalid offset format: %s", err);
-		goto rollback;
+		goto fail;
 	}
+	status = 0; /* from here on, failures are database errors (rc) */
 	/* A user the expiry disabled comes back once the end is ahead. */
 	if (reenable && newend[0] != '\0' &&
 	    (subdate_parse(newend, &t) == -1 || t <= now))
@@ -278,7 +283,7 @@ api_adjust_date(struct req *req)
 		 "ELSE disabled_reason END "
 		 "WHERE user = ?1")) == NULL) {
 		rc = DB_ERR;
-		goto dberr;
+		goto fail;
 	}
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, newend, -1, SQLITE_STATIC);
@@ -286,11 +291,11 @@ api_adjust_date(struct req *req)
 	rc = db_step(db, st);
 	sqlite3_reset(st);
 	if (rc < 0)
-		goto dberr;
+		goto fail;
 	/* A re-enabled user goes back into the core. */
 	if (reenable && (op = core_op_add(req, user)) < 0) {
 		rc = (int)op;
-		goto dberr;
+		goto fail;
 	}
 	if ((rc = db_commit(db)) != DB_OK)
 		return reply_db_error(req, rc);
@@ -300,11 +305,7 @@ api_adjust_date(struct req *req)
 	if (reenable)
 		return reply_applied(req, op, op, okmsg);
 	return reply_text(req, 200, "%s", okmsg);
-dberr:
-	status = reply_db_error(req, rc);
-rollback:
-	if (st != NULL)
-		sqlite3_reset(st);
+fail:
 	db_rollback(db);
-	return status;
+	return status != 0 ? status : reply_db_error(req, rc);
 }

@@ -30,6 +30,9 @@ cleanup() {
 	for p in $PIDS; do
 		wait "$p" 2>/dev/null
 	done
+	for p in $CLAIMED; do
+		rm -rf "${PORT_CLAIMS:?}/$p"
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -48,20 +51,35 @@ ok() { # COND-STATUS DESCRIPTION
 }
 diag() { sed 's/^/# /' "$@"; }
 
-# N free loopback ports, held together while picked so they differ.
+# N free loopback ports, held together while picked so they differ, and
+# claimed like lib.sh's free_port does (v2ray listens with SO_REUSEPORT:
+# a test running at the same time must not be handed them).
+PORT_CLAIMS=${V2S_PORT_CLAIMS:-${TMPDIR:-/tmp}/v2s-test-ports}
+CLAIMED=
 free_ports() {
 	python3 -c '
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
+import os, socket, sys
+claims, n = sys.argv[1], int(sys.argv[2])
+os.makedirs(claims, exist_ok=True)
+ss, got = [], []
+while len(got) < n:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     ss.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-' "$1"
+    p = s.getsockname()[1]
+    try:
+        os.mkdir(os.path.join(claims, str(p)))
+    except FileExistsError:
+        continue
+    with open(os.path.join(claims, str(p), "pid"), "w") as f:
+        f.write(sys.argv[3] + "\n")
+    got.append(p)
+print(" ".join(str(p) for p in got))
+' "$PORT_CLAIMS" "$1" "$$"
 }
 
 set -- $(free_ports 7)
+CLAIMED="$*"
 API=$1 VLESS=$2 TROJAN=$3 VMESS=$4 SOCKS=$5 HTTP=$6 SILENT=$7
 ADDR=127.0.0.1:$API
 

@@ -248,21 +248,45 @@ port_listening() {
 		END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-ports_picked=" "
+# Ports are claimed in a directory that every test running at the same
+# time sees (make check -j runs several): v2ray listens with SO_REUSEPORT,
+# so two tests handed the same free port would both bind it and the kernel
+# would split connections between their processes.  A claim is a
+# directory named after the port, holding the claiming shell's pid; claims
+# of dead shells are cleared when met, the others by ports_release.
+PORT_CLAIMS=${V2S_PORT_CLAIMS:-${TMPDIR:-/tmp}/v2s-test-ports}
 
-# free_port: prints a random unused port in 20000..59999 not picked before.
+# free_port: prints a random port in 20000..59999 that no socket uses and
+# no other test (or earlier call of this one) has claimed.
 free_port() {
-	local p i=0
+	local p i=0 owner
+	mkdir -p "$PORT_CLAIMS" 2>/dev/null || return 1
 	while [ "$i" -lt 200 ]; do
 		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 		i=$((i + 1))
-		case $ports_picked in *" $p "*) continue ;; esac
 		port_in_use "$p" && continue
-		ports_picked="$ports_picked$p "
+		if ! mkdir "$PORT_CLAIMS/$p" 2>/dev/null; then
+			owner=$(cat "$PORT_CLAIMS/$p/pid" 2>/dev/null)
+			if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+				rm -rf "$PORT_CLAIMS/$p"
+			fi
+			continue
+		fi
+		# $$ is this test's shell even inside $(free_port)
+		printf '%s\n' "$$" >"$PORT_CLAIMS/$p/pid"
 		printf '%s\n' "$p"
 		return 0
 	done
 	return 1
+}
+
+# ports_release: drops the claims of this test (stack_stop calls it).
+ports_release() {
+	local d
+	for d in "$PORT_CLAIMS"/*/; do
+		[ "$(cat "$d/pid" 2>/dev/null)" = "$$" ] && rm -rf "$d"
+	done
+	return 0
 }
 
 # ------------------------------------------------------------------ config writers
@@ -718,6 +742,7 @@ stack_start() {
 # stack_stop: stops every process started (by pid file), removes RUN
 # unless KEEP_RUN=1.  Safe to call twice.
 stack_stop() {
+	ports_release
 	[ -n "${RUN:-}" ] && [ -d "$RUN" ] || return 0
 	stop_pidfile nginx QUIT
 	stop_pidfile fcgi

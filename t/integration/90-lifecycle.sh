@@ -14,8 +14,7 @@
 set -u
 lap start
 
-require_tools v2ray python3
-[ -x "$top_builddir/t/coreapi-cli" ] || skip_all "t/coreapi-cli not built"
+require_tools v2ray python3 coreapi-cli
 CFG_TICKER=1
 lc_setup_main 6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e01 Trojan-Pass-4711 6f1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e02
 

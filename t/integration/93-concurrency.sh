@@ -11,8 +11,7 @@
 set -u
 lap start
 
-require_tools v2ray python3
-[ -x "$top_builddir/t/coreapi-cli" ] || skip_all "t/coreapi-cli not built"
+require_tools v2ray python3 coreapi-cli
 CLIENTS=${CONC_CLIENTS:-16}
 DURATION=${CONC_SECONDS:-5}
 CFG_TICKER=1

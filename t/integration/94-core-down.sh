@@ -10,8 +10,7 @@
 set -u
 lap start
 
-require_tools v2ray python3
-[ -x "$top_builddir/t/coreapi-cli" ] || skip_all "t/coreapi-cli not built"
+require_tools v2ray python3 coreapi-cli
 CFG_TICKER=1
 stack_start
 lc_init

@@ -13,8 +13,7 @@
 set -u
 lap start
 
-require_tools v2ray python3
-[ -x "$top_builddir/t/coreapi-cli" ] || skip_all "t/coreapi-cli not built"
+require_tools v2ray python3 coreapi-cli
 N=${BULK_USERS:-10000}
 HALF=$((N / 2))
 CFG_TICKER=1

@@ -189,6 +189,8 @@ require_tools() {
 		v2ray) [ -x "$V2RAY_BIN" ] || skip_all "v2ray not found" ;;
 		fcgi) [ -x "$FCGI_BIN" ] || skip_all "$FCGI_BIN not built" ;;
 		worker) [ -x "$WORKER_BIN" ] || skip_all "$WORKER_BIN not built" ;;
+		coreapi-cli) [ -x "$top_builddir/t/coreapi-cli" ] ||
+			skip_all "t/coreapi-cli not built" ;;
 		esac
 	done
 	if [[ " $* " == *" nginx "* ]] && [ ! -f "$FASTCGI_PARAMS" ]; then

@@ -481,7 +481,6 @@ to_space(const char *p, const char *end)
 enum accesslog_result
 accesslog_parse(const char *line, size_t len, struct accesslog_rec *r)
 {
-
 	const char *p, *end, *tok;
 	int rejected, bad;
 

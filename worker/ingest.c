@@ -314,13 +314,11 @@ step_done(struct ingest *ig, sqlite3_stmt *st)
 	return rc < 0 ? rc : DB_OK;
 }
 
-static char **rank_names;
-
 static int
-cmp_name(const void *pa, const void *pb)
+cmp_name(const void *pa, const void *pb, void *names)
 {
-	return strcmp(rank_names[*(const uint32_t *)pa],
-	    rank_names[*(const uint32_t *)pb]);
+	return strcmp(((char **)names)[*(const uint32_t *)pa],
+	    ((char **)names)[*(const uint32_t *)pb]);
 }
 
 /* The rank of each of the N users in the order of their NAMES. */
@@ -334,8 +332,7 @@ rank_users(char **names, size_t n)
 	rank = xcalloc(n + 1, sizeof(*rank));
 	for (i = 0; i < n; i++)
 		by_name[i] = (uint32_t)i;
-	rank_names = names;
-	qsort(by_name, n, sizeof(*by_name), cmp_name);
+	qsort_r(by_name, n, sizeof(*by_name), cmp_name, names);
 	for (i = 0; i < n; i++)
 		rank[by_name[i]] = (uint32_t)i;
 	free(by_name);
@@ -354,15 +351,15 @@ static void
 dns_column(void *arg, size_t row, int col, sqlite3_context *ctx)
 {
 	const struct dns_rows *r = arg;
-	const struct agg_ent *e = agg_at(&r->agg->dns, r->order[row]);
+	const struct agg_ent *e = &r->agg->dns.ents[r->order[row]];
 
 	/* Key order is random order in memory: fetch the entries a few rows
 	 * ahead, and the bytes of those whose entries have arrived. */
 	if (col == 0 && row + 8 < r->n)
-		__builtin_prefetch(agg_at(&r->agg->dns, r->order[row + 8]));
+		__builtin_prefetch(&r->agg->dns.ents[r->order[row + 8]]);
 	if (col == 0 && row + 4 < r->n)
 		__builtin_prefetch(
-		    agg_str(r->agg, agg_at(&r->agg->dns, r->order[row + 4])));
+		    agg_str(r->agg, &r->agg->dns.ents[r->order[row + 4]]));
 	if (col == 0)
 		sqlite3_result_text(ctx, r->names[e->user], -1, SQLITE_STATIC);
 	else if (col == 1)
@@ -394,7 +391,7 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 		goto out;
 	names = xcalloc(a->users.n + 1, sizeof(*names));
 	for (i = 0; i < a->users.n; i++) {
-		e = agg_at(&a->users, i);
+		e = &a->users.ents[i];
 		if ((rc = resolve_user(ig, e, &names[i])) < 0)
 			goto fail;
 		e->aux = rc; /* 1 = known */
@@ -418,8 +415,8 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	if (rc != DB_OK)
 		goto fail;
 	for (i = 0; i < a->ips.n; i++) {
-		e = agg_at(&a->ips, i);
-		if (agg_at(&a->users, e->user)->aux != 1 ||
+		e = &a->ips.ents[i];
+		if (a->users.ents[e->user].aux != 1 ||
 		    !is_ip(agg_str(a, e), e->len))
 			continue;
 		/* A new streak starts when the IP was not live. */
@@ -457,7 +454,7 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	}
 	minute_str(now, minute, sizeof(minute));
 	for (i = 0; i < a->users.n; i++) {
-		e = agg_at(&a->users, i);
+		e = &a->users.ents[i];
 		if (ig->cfg->dns_max_per_user > 0) {
 			st = db_stmt(ig->db,
 			    "DELETE FROM dns_stats WHERE user = ?1 AND "

@@ -174,11 +174,11 @@ pipe_step(struct agg *a)
 	unsigned i, age;
 	uint32_t k;
 
+	if (t->nslots == 0)
+		return;
 	for (i = 0; i < a->pipe_n; i++) {
 		p = &a->pipe[(a->pipe_head + i) % AGG_PIPE];
 		age = a->pipe_n - i; /* 1 = the newest */
-		if (t->nslots == 0)
-			break;
 		k = t->slots[(size_t)p->hash & (t->nslots - 1)];
 		if (k == 0)
 			continue;
@@ -349,12 +349,6 @@ agg_full(const struct agg *a)
 	return a->max_keys > 0 &&
 	    (a->users.n >= a->max_keys || a->dns.n >= a->max_keys ||
 		a->ips.n >= a->max_keys);
-}
-
-struct agg_ent *
-agg_at(const struct agg_tab *t, size_t i)
-{
-	return &t->ents[i];
 }
 
 const char *

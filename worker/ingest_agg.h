@@ -79,15 +79,11 @@ void agg_flush(struct agg *a);
 /* 1 once a table reached max_keys (commit before adding more). */
 int agg_full(const struct agg *a);
 
-/* The I-th entry of T (I < T->n), in the order the keys were added; the
- * user of a pair is such an I of the user table. */
-struct agg_ent *agg_at(const struct agg_tab *t, size_t i);
-
 /* The bytes of E (not NUL-terminated; E->len bytes). */
 const char *agg_str(const struct agg *a, const struct agg_ent *e);
 
 /*
- * The indices (for agg_at) of T's (user, string) entries in key order: by
+ * The indices (into T->ents) of T's (user, string) entries in key order: by
  * RANK[user] (a rank for every user), then by the string's bytes, so that
  * writes walk an index once.  The caller frees the array.
  */

@@ -138,7 +138,7 @@ print_json(struct check *c, FILE *out)
 	users = json_object_new_object();
 	uo = xcalloc(a->users.n + 1, sizeof(*uo));
 	for (i = 0; i < a->users.n; i++) {
-		e = agg_at(&a->users, i);
+		e = &a->users.ents[i];
 		uo[i] = json_object_new_object();
 		json_object_object_add(
 		    uo[i], "lines", json_object_new_int64(e->count));
@@ -151,12 +151,12 @@ print_json(struct check *c, FILE *out)
 		free(key);
 	}
 	for (i = 0; i < a->ips.n; i++) {
-		e = agg_at(&a->ips, i);
+		e = &a->ips.ents[i];
 		if (json_object_object_get_ex(uo[e->user], "ips", &v))
 			json_object_array_add(v, jstr(agg_str(a, e), e->len));
 	}
 	for (i = 0; i < a->dns.n; i++) {
-		e = agg_at(&a->dns, i);
+		e = &a->dns.ents[i];
 		if (!json_object_object_get_ex(uo[e->user], "domains", &v))
 			continue;
 		key = xstrndup(agg_str(a, e), e->len);

@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "fdread.h"
 #include "log.h"
 #include "statcol.h"
 #include "xmalloc.h"
@@ -1038,60 +1039,28 @@ static int
 read_file(struct loader *ld, char **text, size_t *len)
 {
 	struct stat st;
-	ssize_t r;
-	size_t cap, n;
-	char *p;
-	int fd, rc;
+	int fd, rc = -1;
 
 	*text = NULL;
 	*len = 0;
-	p = NULL;
-	rc = -1;
 	if ((fd = open(ld->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		emsg(ld, 0, "cannot open: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
-	if (fstat(fd, &st) == -1) {
+	if (fstat(fd, &st) == -1)
 		emsg(ld, 0, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		emsg(ld, 0, "not a regular file");
-		goto out;
-	}
-	cap = 4096;
-	n = 0;
-	p = xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap >= CFG_MAX_FILE) {
-				emsg(ld, 0, "larger than %d bytes",
-				    CFG_MAX_FILE);
-				goto out;
-			}
-			cap *= 2;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
+	/* A file of CFG_MAX_FILE bytes or more is refused. */
+	else if (fd_read_all(fd, CFG_MAX_FILE - 1, (size_t)st.st_size, text,
+		     len) == -1) {
+		if (errno == EFBIG)
+			emsg(ld, 0, "larger than %d bytes", CFG_MAX_FILE);
+		else
 			emsg(ld, 0, "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	p[n] = '\0';
-	*text = p;
-	*len = n;
-	p = NULL;
-	rc = 0;
-out:
-	free(p);
-	if (fd != -1)
-		close(fd);
+	} else
+		rc = 0;
+	close(fd);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "jsonfile.h"
 #include "xmalloc.h"
 
@@ -19,66 +20,31 @@ jsonfile_read_fd(
     int fd, const char *path, char **text, size_t *len, char *err, size_t errsz)
 {
 	struct stat st;
-	ssize_t r;
-	size_t cap, n;
-	char *p;
-	int rc;
 
 	*text = NULL;
 	*len = 0;
-	p = NULL;
-	rc = -1;
 	if (fstat(fd, &st) == -1) {
 		snprintf(
 		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(
 		    err, errsz, "cannot read '%s': not a regular file", path);
-		goto out;
+		return -1;
 	}
-	if (st.st_size > JSONFILE_MAX) {
-		snprintf(err, errsz, "'%s' is larger than %d MiB", path,
-		    JSONFILE_MAX / (1024 * 1024));
-		goto out;
-	}
-	cap = (size_t)st.st_size + 1; /* + 1 to see EOF without a regrow */
-	n = 0;
-	p = xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap > JSONFILE_MAX) {
-				snprintf(err, errsz,
-				    "'%s' is larger than %d MiB", path,
-				    JSONFILE_MAX / (1024 * 1024));
-				goto out;
-			}
-			cap *= 2;
-			if (cap > (size_t)JSONFILE_MAX + 1)
-				cap = (size_t)JSONFILE_MAX + 1;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
+	if (st.st_size > JSONFILE_MAX ||
+	    fd_read_all(fd, JSONFILE_MAX, (size_t)st.st_size, text, len) ==
+		-1) {
+		if (st.st_size > JSONFILE_MAX || errno == EFBIG)
+			snprintf(err, errsz, "'%s' is larger than %d MiB", path,
+			    JSONFILE_MAX / (1024 * 1024));
+		else
 			snprintf(err, errsz, "cannot read '%s': %s", path,
 			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+		return -1;
 	}
-	p[n] = '\0';
-	*text = p;
-	*len = n;
-	p = NULL;
-	rc = 0;
-out:
-	free(p);
-	return rc;
+	return 0;
 }
 
 int

@@ -15,13 +15,7 @@ require_tools v2ray python3 coreapi-cli
 CLIENTS=${CONC_CLIENTS:-16}
 DURATION=${CONC_SECONDS:-5}
 CFG_TICKER=1
-stack_start
-lc_init
-[ "$HAVE_CORE" = 1 ] || bail_out "the core did not start"
-run_ok "database ready" wait_db 10
-httpd_start || bail_out "cannot start the HTTP server"
-run_ok "the worker adopted alice and tom" \
-    within 5 sql_is "SELECT count(*) FROM clients_stats;" 2
+lc_stack_start
 lap "setup"
 
 cat >"$RUN/life-load.py" <<'EOF'

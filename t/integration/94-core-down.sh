@@ -12,13 +12,7 @@ lap start
 
 require_tools v2ray python3 coreapi-cli
 CFG_TICKER=1
-stack_start
-lc_init
-[ "$HAVE_CORE" = 1 ] || bail_out "the core did not start"
-run_ok "database ready" wait_db 10
-httpd_start || bail_out "cannot start the HTTP server"
-run_ok "the worker adopted alice and tom" \
-    within 5 sql_is "SELECT count(*) FROM clients_stats;" 2
+lc_stack_start
 
 ALICE=11111111-2222-3333-4444-555555555555
 D1=5d1c3e0a-8b2d-4c5e-9f70-1a2b3c4d5e01

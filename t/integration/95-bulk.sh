@@ -17,12 +17,7 @@ require_tools v2ray python3 coreapi-cli
 N=${BULK_USERS:-10000}
 HALF=$((N / 2))
 CFG_TICKER=1
-stack_start
-lc_init
-[ "$HAVE_CORE" = 1 ] || bail_out "the core did not start"
-run_ok "database ready" wait_db 10
-httpd_start || bail_out "cannot start the HTTP server"
-run_ok "the worker adopted alice and tom" within 5 sql_is "SELECT count(*) FROM clients_stats;" 2
+lc_stack_start
 
 emails_in_file() {
 	grep -o '"email"' "$RUN/core.json" | wc -l

@@ -21,6 +21,7 @@
 #   core_has USER TAG PROTO CRED / core_lacks USER TAG
 #                               asks the core itself through t/coreapi-cli
 #   LC_PIDFILES="$LC_PIDFILES NAME"  also stop RUN/NAME.pid at exit
+#   lc_stack_start              stack + HTTP server, alice and tom adopted
 #   lc_setup_main V1 T1 V2      the whole setup of a lifecycle test (below)
 #
 # Every process started here has RUN in its command line and is listed in
@@ -294,19 +295,27 @@ core_up_isnt() {
 
 # ------------------------------------------------------------------ JSON
 
-# lc_setup_main V1 T1 V2: starts the stack, the HTTP server and a client
-# "main" with five accounts: new users' vless V1, trojan T1, vless V2, and
-# alice and tom of the core config; then checks that alice and tom work
-# and that the worker adopted them.  Saves the core config as it started
-# in RUN/core-orig.json.  Sets ALICE and P_V1 P_T1 P_V2 P_ALICE P_TOM.
-lc_setup_main() {
-	V1=$1 T1=$2 V2=$3
-	ALICE=11111111-2222-3333-4444-555555555555
+# lc_stack_start: starts the stack and the HTTP server, and checks that
+# the worker adopted alice and tom from the core config.
+lc_stack_start() {
 	stack_start
 	lc_init
 	[ "$HAVE_CORE" = 1 ] || bail_out "the core did not start"
 	run_ok "database ready" wait_db 10
 	httpd_start || bail_out "cannot start the HTTP server: $(tail -n 3 "$RUN/httpd.log")"
+	run_ok "the worker adopted alice and tom" \
+	    within 5 sql_is "SELECT count(*) FROM clients_stats WHERE user IN ('alice@example.com', 'tom@example.com');" 2
+}
+
+# lc_setup_main V1 T1 V2: lc_stack_start, then a client "main" with five
+# accounts: new users' vless V1, trojan T1, vless V2, and alice and tom of
+# the core config; checks that alice and tom work through it.  Saves the
+# core config as it started in RUN/core-orig.json.  Sets ALICE and P_V1
+# P_T1 P_V2 P_ALICE P_TOM.
+lc_setup_main() {
+	V1=$1 T1=$2 V2=$3
+	ALICE=11111111-2222-3333-4444-555555555555
+	lc_stack_start
 	cp "$RUN/core.json" "$RUN/core-orig.json"
 	client_start main "vless:$V1" "trojan:$T1" "vless:$V2" "vless:$ALICE" "trojan:tompass" ||
 		bail_out "cannot start the client: $(tail -n 5 "$RUN/client-main.log")"
@@ -317,8 +326,6 @@ lc_setup_main() {
 	P_TOM=${CLIENT_PORTS[4]}
 	run_ok "alice (in the core config) works through the client" wait_probe 5 "$P_ALICE"
 	run_ok "tom (in the core config) works through the client" wait_probe 5 "$P_TOM"
-	run_ok "the worker adopted alice and tom" \
-	    within 5 sql_is "SELECT count(*) FROM clients_stats WHERE user IN ('alice@example.com', 'tom@example.com');" 2
 }
 
 # users_field USER FIELD: a field of USER in GET /api/v1/users (empty if

@@ -149,7 +149,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	log_init("v2ray-stat.fcgi", LOG_LVL_WARN, 0, 0);
 	buf_init(&msgs);
-	rc = cfg_load(&app.cfg, path, &msgs);
+	rc = cfg_load(&app.cfg, path, NULL, &msgs);
 	if (msgs.len > 0)
 		fputs(buf_str(&msgs), stderr);
 	buf_free(&msgs);

@@ -94,15 +94,27 @@ struct cfg {
 void cfg_defaults(struct cfg *cfg);
 
 /*
+ * Checks a core.access_log_regex value the way the program that uses it
+ * will compile it.  Returns 0 if PATTERN is usable, or -1 with the reason
+ * after the quoted value ("does not compile: ...", "has 1 capture groups,
+ * want ...") in WHY.  The worker passes accesslog_regex_check()
+ * (worker/log/accesslog.h); the responder, which never reads the access
+ * log, passes NULL and does not link the regex library.
+ */
+typedef int cfg_regex_check(const char *pattern, char *why, size_t whysz);
+
+/*
  * Loads PATH into CFG, which cfg_load() first fills with the defaults.
  * Every problem is appended to MSGS as one line
  * "PATH:LINE: key: what is wrong\n" (warnings start "PATH:LINE: warning: ").
  * A wrong value or type, a YAML syntax error or an unreadable file is an
- * error; an unknown key or a bad stats column is a warning.  Returns 0 when
- * there was no error, -1 otherwise (CFG then holds defaults and whatever
- * parsed, and must still be freed).
+ * error; an unknown key or a bad stats column is a warning.  A regex is
+ * checked with CHECK_REGEX, or kept as written if it is NULL.  Returns 0
+ * when there was no error, -1 otherwise (CFG then holds defaults and
+ * whatever parsed, and must still be freed).
  */
-int cfg_load(struct cfg *cfg, const char *path, struct buf *msgs);
+int cfg_load(struct cfg *cfg, const char *path, cfg_regex_check *check_regex,
+    struct buf *msgs);
 
 /* Frees everything CFG owns and zeroes it; accepts a zeroed struct. */
 void cfg_free(struct cfg *cfg);

@@ -25,7 +25,7 @@ struct db {
 	char *path; /* owned */
 	struct db_stmt_slot slots[DB_MAX_STMTS];
 	size_t nslots;
-	const void *rows; /* borrowed: v2s_rows' source (lib/dbrows.c) */
+	const void *rows; /* borrowed: v2s_rows' source (worker/dbrows.c) */
 	int rows_ready; /* v2s_rows registered on h */
 };
 

@@ -1,5 +1,5 @@
 /*
- * coreapi-cli: drives lib/coreapi.c from the shell, for the integration
+ * coreapi-cli: drives worker/core/coreapi.c from the shell, for the integration
  * tests and for debugging against a live core.
  *
  *   coreapi-cli [-q] [-r] [-t DEADLINE_MS] ADDRESS TYPE COMMAND [ARG...]

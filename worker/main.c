@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accesslog.h"
 #include "coreapi.h"
 #include "corecfg.h"
 #include "ingest.h"
@@ -104,7 +105,7 @@ main(int argc, char *argv[])
 		usage();
 
 	buf_init(&msgs);
-	rc = cfg_load(&w.cfg, path, &msgs);
+	rc = cfg_load(&w.cfg, path, accesslog_regex_check, &msgs);
 	if (msgs.len > 0)
 		fputs(buf_str(&msgs), stderr);
 	buf_free(&msgs);

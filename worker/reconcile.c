@@ -275,7 +275,7 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 		goto out;
 
 	/* Never send an account the inbound does not speak: the core would
-	 * die (see lib/coreapi.h). */
+	 * die (see worker/core/coreapi.h). */
 	if (cc == NULL || (in = corecfg_inbound(cc, want_tag)) == NULL) {
 		j->out = OUT_REFUSED;
 		j->why =

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for lib/accesslog.c: the built-in parser and the
+ * libFuzzer target for worker/log/accesslog.c: the built-in parser and the
  * default regex on arbitrary bytes.  Besides the sanitizers, it checks
  * that every slice lies inside the input and that the result agrees with
  * the fields.

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for lib/form.c.  The input is split at its first byte:
+ * libFuzzer target for fcgi/http/form.c.  The input is split at its first byte:
  * the rest is parsed twice into one form (query then body), with small
  * limits on even first bytes and large ones on odd, then looked up and
  * freed.  Invariants of the contract are checked with abort().

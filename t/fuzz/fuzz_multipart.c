@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for lib/multipart.c.  The first line of the input (up
+ * libFuzzer target for fcgi/http/multipart.c.  The first line of the input (up
  * to 200 bytes) is taken as a Content-Type value for multipart_boundary();
  * the rest is the body, parsed with the boundary found there (or "X").
  * Every part must lie inside the body and no part may be found twice.

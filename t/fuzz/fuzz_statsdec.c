@@ -1,4 +1,4 @@
-/* libFuzzer target: the QueryStats reply walker (lib/statsdec.c) on
+/* libFuzzer target: the QueryStats reply walker (worker/core/statsdec.c) on
  * arbitrary bytes, checking every name it hands out lies in the input. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/coreapi.c against a real v2fly core (Debian's v2ray 4.34), driven
+# worker/core/coreapi.c against a real v2fly core (Debian's v2ray 4.34), driven
 # through t/coreapi-cli: stats, sys stats, add/remove users, error mapping,
 # a core restart, a peer that is not HTTP/2 and a peer that never answers.
 # TAP; skips without v2ray or python3.

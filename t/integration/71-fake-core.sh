@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/fake-core (a StatsService at 100 000 users, built on the gRPC core
-# C server API) against lib/coreapi.c through t/coreapi-cli: the counts,
+# C server API) against worker/core/coreapi.c through t/coreapi-cli: the counts,
 # patterns, reset, a loop of big replies on one channel, UNIMPLEMENTED for
 # what it does not serve, and a clean stop.  TAP.
 # FAKE_USERS overrides the number of users (default 100000).

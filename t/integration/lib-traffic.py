@@ -161,7 +161,7 @@ def missing(db, core):
 
 
 def fmt_bytes(v):
-    """lib/fmt.c fmt_bytes."""
+    """fcgi/http/fmt.c fmt_bytes."""
     v = float(max(v, 0))
     if v >= 1024.0 ** 3:
         return "%.2f GiB" % (v / 1024.0 ** 3)

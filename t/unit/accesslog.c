@@ -1,4 +1,4 @@
-/* Unit tests for lib/accesslog.c: the built-in parser and the regex mode. */
+/* Unit tests for worker/log/accesslog.c: the built-in parser and the regex mode. */
 #include "config.h"
 
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accesslog.h"
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
@@ -69,7 +70,7 @@ load(struct cfg *cfg, const char *yaml, size_t n, struct buf *msgs)
 
 	buf_init(msgs);
 	path = write_tmp(yaml, n);
-	rc = cfg_load(cfg, path, msgs);
+	rc = cfg_load(cfg, path, accesslog_regex_check, msgs);
 	unlink(path);
 	return rc;
 }
@@ -329,7 +330,7 @@ t_messages(void)
 		buf_init(&msgs);
 		write_tmp(msgcases[i].yaml, strlen(msgcases[i].yaml));
 		snprintf(path, sizeof(path), "%s", tmpl_path);
-		rc = cfg_load(&cfg, path, &msgs);
+		rc = cfg_load(&cfg, path, accesslog_regex_check, &msgs);
 		unlink(path);
 		want = subst(msgcases[i].msgs, path);
 		is_int(rc, msgcases[i].rc, "%s: result", msgcases[i].name);
@@ -351,7 +352,8 @@ t_unreadable(void)
 	int rc;
 
 	buf_init(&msgs);
-	rc = cfg_load(&cfg, "/nonexistent/v2s.yaml", &msgs);
+	rc = cfg_load(
+	    &cfg, "/nonexistent/v2s.yaml", accesslog_regex_check, &msgs);
 	is_int(rc, -1, "missing file is an error");
 	is_str(buf_str(&msgs),
 	    "/nonexistent/v2s.yaml: cannot open: No such file or directory\n",
@@ -364,7 +366,7 @@ t_unreadable(void)
 	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
 		dir = "/tmp";
 	buf_init(&msgs);
-	rc = cfg_load(&cfg, dir, &msgs);
+	rc = cfg_load(&cfg, dir, accesslog_regex_check, &msgs);
 	want = xasprintf("%s: not a regular file\n", dir);
 	is_int(rc, -1, "directory is an error");
 	is_str(buf_str(&msgs), want, "directory message");
@@ -376,7 +378,7 @@ t_unreadable(void)
 	fifo = xasprintf("%s/v2s-cfg-fifo-%ld", dir, (long)getpid());
 	if (mkfifo(fifo, 0600) == 0) {
 		buf_init(&msgs);
-		rc = cfg_load(&cfg, fifo, &msgs);
+		rc = cfg_load(&cfg, fifo, accesslog_regex_check, &msgs);
 		want = xasprintf("%s: not a regular file\n", fifo);
 		is_int(rc, -1, "FIFO is an error");
 		is_str(buf_str(&msgs), want, "FIFO message");
@@ -772,7 +774,7 @@ t_example(void)
 		top = ".";
 	path = xasprintf("%s/conf/v2ray-stat.yaml", top);
 	buf_init(&msgs);
-	rc = cfg_load(&c, path, &msgs);
+	rc = cfg_load(&c, path, accesslog_regex_check, &msgs);
 	is_int(rc, 0, "example config loads");
 	is_str(buf_str(&msgs), "", "example config: no errors or warnings");
 	check_defaults(&c, "example config");
@@ -846,6 +848,47 @@ t_statcol(void)
 	    "list cut to the buffer");
 }
 
+/*
+ * Without a regex check (the responder, which never reads the access log
+ * and does not link PCRE2) a regex is kept as written; "" is still the
+ * built-in parser, and the other keys are checked as ever.
+ */
+static void
+t_no_regex_check(void)
+{
+	static const char yaml[] = "core:\n  access_log_regex: '(a'\n"
+				   "  api_address: nohost\n";
+	static const char empty[] = "core:\n  access_log_regex: ''\n";
+	struct cfg cfg;
+	struct buf msgs;
+	const char *path;
+	int rc;
+
+	buf_init(&msgs);
+	path = write_tmp(yaml, strlen(yaml));
+	rc = cfg_load(&cfg, path, NULL, &msgs);
+	unlink(path);
+	is_int(rc, -1, "no regex check: other errors still count");
+	ok(strstr(buf_str(&msgs), "access_log_regex") == NULL,
+	    "no regex check: the regex is not judged");
+	ok(strstr(buf_str(&msgs), "core.api_address") != NULL,
+	    "no regex check: api_address is judged");
+	is_str(
+	    cfg.core_access_log_regex, "(a", "no regex check: kept as written");
+	cfg_free(&cfg);
+	buf_free(&msgs);
+
+	buf_init(&msgs);
+	path = write_tmp(empty, strlen(empty));
+	rc = cfg_load(&cfg, path, NULL, &msgs);
+	unlink(path);
+	is_int(rc, 0, "no regex check: empty regex loads");
+	ok(cfg.core_access_log_regex == NULL,
+	    "no regex check: empty regex is the built-in parser");
+	cfg_free(&cfg);
+	buf_free(&msgs);
+}
+
 int
 main(void)
 {
@@ -858,5 +901,6 @@ main(void)
 	t_too_large();
 	t_deep();
 	t_example();
+	t_no_regex_check();
 	return tap_done();
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/corewrite.c: the core config follows the wanted users,
+ * Unit tests for worker/core/corewrite.c: the core config follows the wanted users,
  * keeps everything else, and is replaced atomically or not at all.
  */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/counter.c: the counter-name parser. */
+/* Unit tests for worker/core/counter.c: the counter-name parser. */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/dbrows.c: rows from a callback into one statement. */
+/* Unit tests for worker/dbrows.c: rows from a callback into one statement. */
 #include "config.h"
 
 #include <stdio.h>

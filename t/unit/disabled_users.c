@@ -1,4 +1,4 @@
-/* Unit tests for lib/disabled_users.c: the original's side file, read once. */
+/* Unit tests for worker/core/disabled_users.c: the original's side file, read once. */
 #include "config.h"
 
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/fmt.c: traffic units and the stats tables. */
+/* Unit tests for fcgi/http/fmt.c: traffic units and the stats tables. */
 #include "config.h"
 
 #include <stdint.h>

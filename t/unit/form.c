@@ -1,4 +1,4 @@
-/* Unit tests for lib/form.c: urlencoded query strings and bodies. */
+/* Unit tests for fcgi/http/form.c: urlencoded query strings and bodies. */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/multipart.c: curl -F bodies and hostile ones. */
+/* Unit tests for fcgi/http/multipart.c: curl -F bodies and hostile ones. */
 #include "config.h"
 
 #include <string.h>

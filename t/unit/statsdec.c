@@ -1,4 +1,4 @@
-/* Unit tests for lib/statsdec.c: the QueryStats reply walker, with the
+/* Unit tests for worker/core/statsdec.c: the QueryStats reply walker, with the
  * protobuf-c encoder as the reference and hostile inputs. */
 #include "config.h"
 

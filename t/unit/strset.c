@@ -1,4 +1,4 @@
-/* Unit tests for lib/strset.c. */
+/* Unit tests for worker/strset.c. */
 #include "config.h"
 
 #include <stdio.h>

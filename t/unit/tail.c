@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/tail.c: every complete line exactly once, in order,
+ * Unit tests for worker/log/tail.c: every complete line exactly once, in order,
  * across partial writes, rename rotation, copytruncate, deletion, long
  * lines and restarts from a committed position.
  */

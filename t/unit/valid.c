@@ -1,4 +1,4 @@
-/* Unit tests for lib/valid.c: every API parameter validator. */
+/* Unit tests for fcgi/http/valid.c: every API parameter validator. */
 #include "config.h"
 
 #include <stdint.h>

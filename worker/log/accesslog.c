@@ -569,6 +569,37 @@ bad:
 	return ACCESSLOG_MALFORMED;
 }
 
+int
+accesslog_regex_check(const char *pattern, char *why, size_t whysz)
+{
+	pcre2_code *re;
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[256];
+	uint32_t ncap;
+	int errcode;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+	    &errcode, &erroff, NULL);
+	if (re == NULL) {
+		if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", errcode);
+		snprintf(why, whysz, "does not compile: %s at offset %zu",
+		    (const char *)msg, (size_t)erroff);
+		return -1;
+	}
+	if (pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap) != 0)
+		ncap = 0;
+	pcre2_code_free(re);
+	if (ncap != 2 && ncap != 3) {
+		snprintf(why, whysz,
+		    "has %u capture groups, want 2 (user, ip) or 3 (ip, host, "
+		    "user)",
+		    (unsigned)ncap);
+		return -1;
+	}
+	return 0;
+}
+
 struct accesslog_regex *
 accesslog_regex_compile(const char *pattern, char *err, size_t errsz)
 {

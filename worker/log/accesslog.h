@@ -126,6 +126,15 @@ int accesslog_slice_eq(struct accesslog_slice s, const char *str);
 struct accesslog_regex;
 
 /*
+ * The configuration loader's check of core.access_log_regex (a
+ * cfg_regex_check, lib/cfg.h): 0 if PATTERN compiles and has 2 or 3
+ * capture groups, else -1 with the reason in WHY ("does not compile:
+ * missing closing parenthesis at offset 2", "has 1 capture groups, want 2
+ * (user, ip) or 3 (ip, host, user)").
+ */
+int accesslog_regex_check(const char *pattern, char *why, size_t whysz);
+
+/*
  * Compiles PATTERN (UTF-8 mode; \d \w \s stay ASCII as in Go) and JIT-
  * compiles it when the library can.  On success returns a handle owned by
  * the caller (accesslog_regex_free).  On failure returns NULL and writes a

@@ -432,7 +432,7 @@ coreapi_query(struct coreapi *api, const char *pattern, int reset,
 	rc = unary(api, STATS_SVC "QueryStats", buf, n, &rlen);
 	if (rc != COREAPI_OK)
 		goto out;
-	/* Walked in place: no allocation per counter (lib/statsdec.h). */
+	/* Walked in place: no allocation per counter (worker/core/statsdec.h). */
 	w.api = api;
 	w.cb = cb;
 	w.arg = arg;

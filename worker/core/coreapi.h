@@ -103,7 +103,7 @@ void coreapi_free(struct coreapi *api);
  * NUL-terminated and valid only during that callback.  PATTERN is a
  * substring ("" or NULL for every counter).  With RESET the values are
  * those from before the reset (exact deltas; but a second poller with
- * reset steals them).  The reply is walked in place (lib/statsdec.h), with
+ * reset steals them).  The reply is walked in place (worker/core/statsdec.h), with
  * no allocation per counter; its bytes stay in a buffer the handle keeps
  * and reuses (about 50 bytes per counter) until coreapi_free().  A reply
  * that does not decode is COREAPI_ERROR after the counters before the bad

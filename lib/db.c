@@ -197,3 +197,115 @@ db_close(struct db *db)
 	free(db->path);
 	memset(db, 0, sizeof(*db));
 }
+
+/* ------------------------------------------------------------ typed helpers */
+
+sqlite3_stmt *
+db_query_v(struct db *db, const char *sql, const struct dbv *v, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return NULL;
+	if ((size_t)sqlite3_bind_parameter_count(st) != n) {
+		log_error("db: '%s' takes %d values, %zu given", sql,
+		    sqlite3_bind_parameter_count(st), n);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		switch (v[i].type) {
+		case SQLITE_INTEGER:
+			rc = sqlite3_bind_int64(st, (int)i + 1, v[i].i);
+			break;
+		case SQLITE_TEXT:
+			rc = sqlite3_bind_text(
+			    st, (int)i + 1, v[i].s, v[i].len, SQLITE_STATIC);
+			break;
+		default:
+			rc = sqlite3_bind_null(st, (int)i + 1);
+			break;
+		}
+		if (rc != SQLITE_OK) {
+			log_error("db: '%s': value %zu: %s", sql, i + 1,
+			    sqlite3_errmsg(db->h));
+			return NULL;
+		}
+	}
+	return st;
+}
+
+int
+db_next(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	if ((rc = db_step(db, st)) != 1)
+		sqlite3_reset(st);
+	return rc;
+}
+
+void
+db_done(sqlite3_stmt *st)
+{
+	if (st != NULL)
+		sqlite3_reset(st);
+}
+
+int
+db_row_v(struct db *db, sqlite3_stmt **st, const char *sql, const struct dbv *v,
+    size_t n)
+{
+	*st = db_query_v(db, sql, v, n);
+	return db_next(db, *st);
+}
+
+int
+db_run_v(struct db *db, const char *sql, const struct dbv *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_query_v(db, sql, v, n);
+	while ((rc = db_next(db, st)) == 1)
+		;
+	return rc;
+}
+
+int
+db_get_int_v(
+    struct db *db, int64_t *out, const char *sql, const struct dbv *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_row_v(db, &st, sql, v, n)) != 1)
+		return rc;
+	if (out != NULL)
+		*out = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return 1;
+}
+
+int
+db_get_str_v(struct db *db, char *out, size_t outsz, const char *sql,
+    const struct dbv *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_row_v(db, &st, sql, v, n)) != 1)
+		return rc;
+	snprintf(out, outsz, "%s", db_text(st, 0));
+	db_done(st);
+	return 1;
+}
+
+int64_t
+db_changes(struct db *db)
+{
+	return sqlite3_changes64(db->h);
+}

@@ -207,6 +207,104 @@ t_stmt_cache(void)
 	ok(1, "close twice is harmless");
 }
 
+/*
+ * The typed helpers: each value binds as its type, a wrong number of
+ * values is refused before anything runs, and every statement comes back
+ * reset (no read left open).
+ */
+static void
+t_typed(void)
+{
+	static const char ins[] = "INSERT INTO t (k, a, b) VALUES (?1, ?2, ?3)";
+	static const char types[] = "SELECT typeof(a) || ',' || typeof(b) "
+				    "FROM t WHERE k = ?1";
+	struct db db;
+	sqlite3_stmt *st;
+	char path[256], err[512], out[16];
+	int64_t n = -7;
+	int rc, rows;
+
+	snprintf(path, sizeof(path), "%s/typed.db", dir);
+	db_open(&db, path, err, sizeof(err));
+	is_int(db_run(&db, "CREATE TABLE t (k TEXT PRIMARY KEY, a, b)"), DB_OK,
+	    "run: no values at all");
+	is_int(db_run(&db, ins, dbv_text("i"), dbv_int(5), dbv_int(-1)), DB_OK,
+	    "run: insert");
+	is_int(db_changes(&db), 1, "run: one row changed");
+	is_int(db_run(&db, ins, dbv_text("t"), dbv_text("5"), dbv_null()),
+	    DB_OK, "run: text and null");
+	is_int(db_run(&db, ins, dbv_textn("nxyz", 1), dbv_text(NULL),
+		   dbv_textn("ab\0c", 4)),
+	    DB_OK, "run: text with a length, NULL text");
+	is_int(db_get_str(&db, out, sizeof(out), types, dbv_text("i")), 1,
+	    "get_str: a row");
+	is_str(out, "integer,integer", "dbv_int binds integers");
+	db_get_str(&db, out, sizeof(out), types, dbv_text("t"));
+	is_str(out, "text,null", "dbv_text binds text, dbv_null NULL");
+	db_get_str(&db, out, sizeof(out), types, dbv_text("n"));
+	is_str(out, "null,text", "dbv_textn takes N bytes; NULL text is NULL");
+	is_int(db_get_int(&db, &n,
+		   "SELECT length(CAST(b AS BLOB)) FROM t WHERE k = ?1",
+		   dbv_textn("nope", 1)),
+	    1, "get_int: a row");
+	is_int(n, 4, "dbv_textn keeps bytes past a NUL");
+
+	/* Wrong numbers of values: refused, nothing runs. */
+	is_int(db_run(&db, ins, dbv_text("x"), dbv_int(1)), DB_ERR,
+	    "run: too few values refused");
+	is_int(
+	    db_run(&db, ins, dbv_text("x"), dbv_int(1), dbv_int(2), dbv_int(3)),
+	    DB_ERR, "run: too many values refused");
+	is_int(db_run(&db, "DELETE FROM t WHERE k = ?1"), DB_ERR,
+	    "run: no values for a parameter refused");
+	is_int(sql_scalar(&db, "SELECT count(*) FROM t"), 3,
+	    "nothing ran with the wrong number of values");
+	ok(db_query(&db, types) == NULL, "query: missing value gives NULL");
+	is_int(db_next(&db, NULL), DB_ERR, "next: NULL statement is an error");
+
+	/* Reading. */
+	n = -7;
+	is_int(db_get_int(
+		   &db, &n, "SELECT a FROM t WHERE k = ?1", dbv_text("none")),
+	    0, "get_int: no row");
+	is_int(n, -7, "get_int: no row leaves the output");
+	is_int(db_get_int(
+		   &db, NULL, "SELECT 1 FROM t WHERE k = ?1", dbv_text("i")),
+	    1, "get_int: NULL output asks only for a row");
+	db_get_str(&db, out, 4, "SELECT 'abcdef'");
+	is_str(out, "abc", "get_str: cut to fit");
+	db_get_str(&db, out, sizeof(out), "SELECT NULL");
+	is_str(out, "", "get_str: NULL is empty");
+	is_int(db_get_int(&db, &n, "SELECT nonsense FROM nowhere"), DB_ERR,
+	    "get_int: bad SQL is an error");
+
+	st = db_query(
+	    &db, "SELECT k FROM t WHERE a IS NOT ?1 ORDER BY k", dbv_int(99));
+	rows = 0;
+	while ((rc = db_next(&db, st)) == 1)
+		rows++;
+	is_int(rc, 0, "next: the end");
+	is_int(rows, 3, "next: every row");
+	ok(!sqlite3_stmt_busy(st), "next: reset at the end");
+	is_int(db_row(&db, &st, "SELECT k FROM t ORDER BY k"), 1, "row: found");
+	is_str(db_text(st, 0), "i", "row: the first row");
+	ok(sqlite3_stmt_busy(st), "row: open until done");
+	db_done(st);
+	ok(!sqlite3_stmt_busy(st), "done: reset");
+	db_done(NULL);
+	is_int(db_row(&db, &st, "SELECT k FROM t WHERE k = ?1", dbv_text("-")),
+	    0, "row: none");
+	ok(!sqlite3_stmt_busy(st), "row: none leaves it reset");
+	/* An error mid-run resets too: a constraint fails on the 2nd row. */
+	is_int(db_run(&db,
+		   "INSERT INTO t (k) SELECT 'dup' FROM t WHERE k IN (?1, ?2)",
+		   dbv_text("i"), dbv_text("t")),
+	    DB_ERR, "run: a failing statement is an error");
+	is_int(sql_scalar(&db, "SELECT count(*) FROM t WHERE k = 'dup'"), 0,
+	    "run: the failed statement changed nothing");
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -221,6 +319,7 @@ main(void)
 	t_adopt();
 	t_v1();
 	t_stmt_cache();
+	t_typed();
 	rc = tap_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

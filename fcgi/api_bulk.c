@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coreops.h"
 #include "fcgi.h"
 #include "multipart.h"
 #include "valid.h"
@@ -159,7 +160,7 @@ api_bulk_add_users(struct req *req)
 			    req_quote(f[0], q, sizeof(q)), err);
 			continue;
 		}
-		if ((op = core_op_add(req, f[0])) < 0) {
+		if ((op = coreops_add(&req->app->db, f[0])) < 0) {
 			status = (int)op;
 			break;
 		}

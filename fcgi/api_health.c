@@ -12,59 +12,7 @@
 
 #include "fcgi.h"
 #include "log.h"
-
-/* What the worker last published. */
-struct wstate {
-	long long heartbeat; /* unix seconds, 0 = never */
-	long long tick_ms; /* wall time of the last committed tick */
-	long long tick_us; /* duration of the last tick */
-	long long core_up; /* 1 reachable, 0 not, -1 unknown */
-	long long core_since; /* unix seconds of the last change */
-	long long core_uptime; /* seconds */
-	char core_error[256];
-	char config_error[256]; /* the core config cannot be read */
-};
-
-static int
-load_wstate(struct req *req, struct wstate *ws)
-{
-	sqlite3_stmt *st;
-	const char *k;
-	long long v;
-	int rc;
-
-	memset(ws, 0, sizeof(*ws));
-	ws->core_up = -1;
-	st = db_stmt(&req->app->db,
-	    "SELECT key, value, CAST(value AS "
-	    "INTEGER) FROM worker_state");
-	if (st == NULL)
-		return DB_ERR;
-	while ((rc = db_step(&req->app->db, st)) == 1) {
-		k = db_text(st, 0);
-		v = sqlite3_column_int64(st, 2);
-		if (strcmp(k, "heartbeat") == 0)
-			ws->heartbeat = v;
-		else if (strcmp(k, "tick_ms") == 0)
-			ws->tick_ms = v;
-		else if (strcmp(k, "tick_us") == 0)
-			ws->tick_us = v;
-		else if (strcmp(k, "core_up") == 0)
-			ws->core_up = v;
-		else if (strcmp(k, "core_since") == 0)
-			ws->core_since = v;
-		else if (strcmp(k, "core_uptime") == 0)
-			ws->core_uptime = v;
-		else if (strcmp(k, "core_error") == 0)
-			snprintf(ws->core_error, sizeof(ws->core_error), "%s",
-			    db_text(st, 1));
-		else if (strcmp(k, "core_config_error") == 0)
-			snprintf(ws->config_error, sizeof(ws->config_error),
-			    "%s", db_text(st, 1));
-	}
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
-}
+#include "wstate.h"
 
 static void
 jadd(struct json_object *o, const char *key, struct json_object *v)
@@ -97,14 +45,15 @@ api_health(struct req *req)
 	long long now = (long long)time(NULL), age, limit;
 	int dbok, alive, healthy;
 
-	dbok = load_wstate(req, &ws) == DB_OK;
-	age = ws.heartbeat > 0 ? now - ws.heartbeat : -1;
+	dbok = wstate_load(&req->app->db, &ws) == DB_OK;
+	age = ws.num[WS_HEARTBEAT] > 0 ? now - ws.num[WS_HEARTBEAT] : -1;
 	/* Three missed ticks (and some slack) mean the worker is gone. */
 	limit = 3LL * req->app->cfg.ticker_interval + 5;
 	alive = dbok && age >= 0 && age <= limit;
 	/* An unreadable core config stops user changes (nothing is deleted
 	 * because of it, but nothing is applied either). */
-	healthy = alive && ws.core_up == 1 && ws.config_error[0] == '\0';
+	healthy = alive && ws.num[WS_CORE_UP] == 1 &&
+	    ws.text[WS_CORE_CONFIG_ERROR][0] == '\0';
 
 	if ((root = json_object_new_object()) == NULL ||
 	    (w = json_object_new_object()) == NULL ||
@@ -115,17 +64,19 @@ api_health(struct req *req)
 	jadd(w, "alive", json_object_new_boolean(alive));
 	jadd(w, "heartbeat_age_seconds", json_object_new_int64(age));
 	jadd(w, "last_tick_duration_ms",
-	    json_object_new_double((double)ws.tick_us / 1000.0));
+	    json_object_new_double((double)ws.num[WS_TICK_US] / 1000.0));
 	jadd(w, "last_tick_age_seconds",
 	    json_object_new_int64(
-		ws.tick_ms > 0 ? now - ws.tick_ms / 1000 : -1));
+		ws.num[WS_TICK_MS] > 0 ? now - ws.num[WS_TICK_MS] / 1000 : -1));
 	jadd(root, "worker", w);
-	jadd(c, "reachable", json_object_new_boolean(ws.core_up == 1));
-	iso_time(ws.core_since, since, sizeof(since));
+	jadd(c, "reachable", json_object_new_boolean(ws.num[WS_CORE_UP] == 1));
+	iso_time(ws.num[WS_CORE_SINCE], since, sizeof(since));
 	jadd(c, "since", json_object_new_string(since));
-	jadd(c, "uptime_seconds", json_object_new_int64(ws.core_uptime));
-	jadd(c, "error", json_object_new_string(ws.core_error));
-	jadd(c, "config_error", json_object_new_string(ws.config_error));
+	jadd(
+	    c, "uptime_seconds", json_object_new_int64(ws.num[WS_CORE_UPTIME]));
+	jadd(c, "error", json_object_new_string(ws.text[WS_CORE_ERROR]));
+	jadd(c, "config_error",
+	    json_object_new_string(ws.text[WS_CORE_CONFIG_ERROR]));
 	jadd(root, "core", c);
 	jadd(d, "ok", json_object_new_boolean(dbok));
 	jadd(root, "database", d);
@@ -246,22 +197,23 @@ api_metrics(struct req *req)
 		    (long long)sqlite3_column_int64(st, 2));
 	}
 	sqlite3_reset(st);
-	if (rc < 0 || (rc = load_wstate(req, &ws)) != DB_OK)
+	if (rc < 0 || (rc = wstate_load(&req->app->db, &ws)) != DB_OK)
 		goto fail;
 	family(&b, "v2ray_stat_worker_heartbeat_age_seconds", "gauge",
 	    "Seconds since the worker last reported.");
 	buf_printf(&b, "v2ray_stat_worker_heartbeat_age_seconds %lld\n",
-	    ws.heartbeat > 0 ? now - ws.heartbeat : -1);
+	    ws.num[WS_HEARTBEAT] > 0 ? now - ws.num[WS_HEARTBEAT] : -1);
 	family(&b, "v2ray_stat_worker_tick_duration_seconds", "gauge",
 	    "Duration of the worker's last tick.");
 	buf_printf(&b, "v2ray_stat_worker_tick_duration_seconds %.6f\n",
-	    (double)ws.tick_us / 1e6);
+	    (double)ws.num[WS_TICK_US] / 1e6);
 	family(&b, "v2ray_stat_core_up", "gauge",
 	    "1 if the core's API answered the last tick.");
-	buf_printf(&b, "v2ray_stat_core_up %d\n", ws.core_up == 1);
+	buf_printf(&b, "v2ray_stat_core_up %d\n", ws.num[WS_CORE_UP] == 1);
 	family(&b, "v2ray_stat_core_uptime_seconds", "gauge",
 	    "The core's uptime as it reports it.");
-	buf_printf(&b, "v2ray_stat_core_uptime_seconds %lld\n", ws.core_uptime);
+	buf_printf(&b, "v2ray_stat_core_uptime_seconds %lld\n",
+	    (long long)ws.num[WS_CORE_UPTIME]);
 	buf_free(&req->out);
 	req->out = b;
 	req->status = 200;

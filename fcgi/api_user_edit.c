@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coreops.h"
 #include "fcgi.h"
 #include "subdate.h"
 #include "valid.h"
@@ -91,7 +92,7 @@ update_user(struct req *req, const char *sql, const char *user, const char *val,
 		db_rollback(db);
 		return reply_no_user(req, user);
 	}
-	if (core && (op = core_op_add(req, user)) < 0) {
+	if (core && (op = coreops_add(&req->app->db, user)) < 0) {
 		rc = (int)op;
 		goto fail;
 	}
@@ -155,7 +156,7 @@ api_delete_user(struct req *req)
 		if (rc < 0)
 			goto fail;
 	}
-	if ((op = core_op_add(req, user)) < 0) {
+	if ((op = coreops_add(&req->app->db, user)) < 0) {
 		rc = (int)op;
 		goto fail;
 	}
@@ -293,7 +294,7 @@ api_adjust_date(struct req *req)
 	if (rc < 0)
 		goto fail;
 	/* A re-enabled user goes back into the core. */
-	if (reenable && (op = core_op_add(req, user)) < 0) {
+	if (reenable && (op = coreops_add(&req->app->db, user)) < 0) {
 		rc = (int)op;
 		goto fail;
 	}

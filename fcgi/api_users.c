@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "coreops.h"
 #include "fcgi.h"
 #include "log.h"
 #include "valid.h"
@@ -105,7 +106,7 @@ api_add_user(struct req *req)
 		return reply_db_error(req, rc);
 	rc = user_add_one(req, cc, user, cred, tag != NULL ? tag : "", cred_out,
 	    err, sizeof(err));
-	if (rc == 200 && (op = core_op_add(req, user)) < 0)
+	if (rc == 200 && (op = coreops_add(&req->app->db, user)) < 0)
 		rc = (int)op;
 	if (rc != 200) {
 		db_rollback(&req->app->db);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "corecache.h"
 #include "corecfg.h"
 #include "db.h"
 #include "form.h"
@@ -26,12 +27,7 @@
 struct app {
 	struct cfg cfg; /* owned */
 	struct db db; /* owned */
-	struct corecfg core; /* owned: cached core config */
-	dev_t core_dev; /* identity of the cached core config */
-	ino_t core_ino;
-	off_t core_size;
-	struct timespec core_mtime;
-	int core_loaded;
+	struct corecache core; /* owned: the core config as last read */
 	unsigned long reqno;
 };
 
@@ -84,8 +80,8 @@ const char *http_reason(int status);
 /* Escapes a user-supplied string for an error message (bounded). */
 const char *req_quote(const char *s, char *buf, size_t bufsz);
 /*
- * Returns the current core config, re-reading core.config when the file
- * changed.  On failure returns NULL with a reason in ERR.
+ * Returns the current core config, read again when core.config changed
+ * (lib/corecache.h).  On failure returns NULL with a reason in ERR.
  */
 const struct corecfg *app_corecfg(struct app *app, char *err, size_t errsz);
 /* Frees what REQ owns (not the app). */
@@ -129,30 +125,15 @@ int user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 
 /* apply.c */
 /*
- * Records, inside the caller's transaction, that USER's state in the core
- * must follow the database.  Returns the operation's id (> 0) or a
- * negative DB_* code.
- */
-int64_t core_op_add(struct req *req, const char *user);
-/*
- * After the commit, waits up to api.apply_wait_ms for the worker to apply
- * operations FIRST..LAST.  Returns 200 (all applied), 202 (saved; the core
- * is unreachable or the worker has not got to it: reason in WHY), 502 (the
- * core refused one: its words in WHY), or a negative DB_* code.
- */
-int core_op_wait(
-    struct req *req, int64_t first, int64_t last, char *why, size_t whysz);
-
-/*
- * Waits as core_op_wait() does and replies: 200 OKMSG; 202 OKMSG with why
- * it is not applied yet; 502 OKMSG with the core's refusal.
+ * After the commit of a change that recorded operations FIRST..LAST
+ * (coreops_add(), lib/coreops.h), waits up to api.apply_wait_ms for the
+ * worker and replies: 200 OKMSG; 202 OKMSG with why it is not applied yet;
+ * 502 OKMSG with the core's refusal; or the database error.
  */
 int reply_applied(
     struct req *req, int64_t first, int64_t last, const char *okmsg);
 
-/* sysinfo.c: the optional
-
- "Server State" and "Network" blocks of /stats */
+/* sysinfo.c: the optional "Server State" and "Network" blocks of /stats */
 void sysinfo_server_state(struct req *req, struct buf *out);
 void sysinfo_network(struct req *req, struct buf *out);
 /* Stores the interface's current counters as zero; -1 if unreadable. */

@@ -180,7 +180,7 @@ main(int argc, char *argv[])
 		FCGX_Finish_r(&fr);
 	}
 	db_close(&app.db);
-	corecfg_free(&app.core);
+	corecache_free(&app.core);
 	cfg_free(&app.cfg);
 	return 0;
 }

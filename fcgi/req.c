@@ -1,9 +1,6 @@
 /* Replies, the per-request cleanup, and the cached core config. */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,30 +106,8 @@ now_hour_utc(char *out, size_t outsz)
 const struct corecfg *
 app_corecfg(struct app *app, char *err, size_t errsz)
 {
-	struct corecfg fresh;
-	struct stat sb;
-
-	if (stat(app->cfg.core_config, &sb) == -1) {
-		snprintf(err, errsz, "cannot read '%s': %s",
-		    app->cfg.core_config, strerror(errno));
-		return NULL;
-	}
-	if (app->core_loaded && sb.st_dev == app->core_dev &&
-	    sb.st_ino == app->core_ino && sb.st_size == app->core_size &&
-	    sb.st_mtim.tv_sec == app->core_mtime.tv_sec &&
-	    sb.st_mtim.tv_nsec == app->core_mtime.tv_nsec)
-		return &app->core;
-	if (corecfg_load(&fresh, app->cfg.core_config, app->cfg.core_type, err,
-		errsz) == -1)
-		return NULL;
-	corecfg_free(&app->core);
-	app->core = fresh;
-	app->core_dev = sb.st_dev;
-	app->core_ino = sb.st_ino;
-	app->core_size = sb.st_size;
-	app->core_mtime = sb.st_mtim;
-	app->core_loaded = 1;
-	return &app->core;
+	return corecache_get(
+	    &app->core, app->cfg.core_config, app->cfg.core_type, err, errsz);
 }
 
 void

@@ -16,7 +16,7 @@
 #include "fcgi.h"
 #include "fmt.h"
 #include "netdev.h"
-#include "valid.h"
+#include "wstate.h"
 
 /* Reads the first line of PATH into OUT; -1 if unreadable. */
 static int
@@ -117,23 +117,15 @@ sysinfo_server_state(struct req *req, struct buf *out)
 	buf_puts(out, "\n\n");
 }
 
-/* Reads an integer the worker publishes in worker_state; 0 if absent. */
+/* A rate the worker publishes (lib/wstate.h); 0 if absent. */
 static long long
-worker_value(struct req *req, const char *key)
+worker_rate(struct req *req, enum wstate_key key)
 {
-	sqlite3_stmt *st;
-	long long v = 0;
+	int64_t v = 0;
 
-	st = db_stmt(
-	    &req->app->db, "SELECT value FROM worker_state WHERE key = ?1");
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (db_step(&req->app->db, st) == 1 &&
-	    parse_int(db_text(st, 0), 0, 1LL << 62, &v) == -1)
+	if (wstate_get_int(&req->app->db, key, &v) != 1 || v < 0)
 		v = 0;
-	sqlite3_reset(st);
-	return v;
+	return (long long)v;
 }
 
 void
@@ -160,14 +152,14 @@ sysinfo_network(struct req *req, struct buf *out)
 	if (nd.rx_bytes < rx0 || nd.tx_bytes < tx0)
 		rx0 = tx0 = 0;
 	buf_printf(out, "➤  Network (%s):\n", nd.name);
-	fmt_rate(worker_value(req, "net_rx_bps"), rate, sizeof(rate));
+	fmt_rate(worker_rate(req, WS_NET_RX_BPS), rate, sizeof(rate));
 	fmt_bytes(nd.rx_bytes - rx0, total, sizeof(total));
 	buf_printf(out, "   rx: %s   %lld p/s   %s\n", rate,
-	    worker_value(req, "net_rx_pps"), total);
-	fmt_rate(worker_value(req, "net_tx_bps"), rate, sizeof(rate));
+	    worker_rate(req, WS_NET_RX_PPS), total);
+	fmt_rate(worker_rate(req, WS_NET_TX_BPS), rate, sizeof(rate));
 	fmt_bytes(nd.tx_bytes - tx0, total, sizeof(total));
 	buf_printf(out, "   tx: %s   %lld p/s   %s\n\n", rate,
-	    worker_value(req, "net_tx_pps"), total);
+	    worker_rate(req, WS_NET_TX_PPS), total);
 }
 
 int

@@ -9,6 +9,7 @@
 #include "counter.h"
 #include "dbrows.h"
 #include "log.h"
+#include "wstate.h"
 #include "xmalloc.h"
 
 /* The state of one row (a user, or an inbound/outbound tag). */
@@ -153,43 +154,6 @@ acct_free(struct acct *acct)
 	memset(acct, 0, sizeof(*acct));
 }
 
-/* Reads an integer from worker_state; DEF if absent. */
-static int64_t
-state_get(struct db *db, const char *key, int64_t def)
-{
-	sqlite3_stmt *st;
-	int64_t v = def;
-
-	st = db_stmt(db,
-	    "SELECT CAST(value AS INTEGER) FROM worker_state "
-	    "WHERE key = ?1");
-	if (st == NULL)
-		return def;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (db_step(db, st) == 1)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
-}
-
-static int
-state_set(struct db *db, const char *key, int64_t v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	st = db_stmt(db,
-	    "INSERT OR REPLACE INTO worker_state (key, value) "
-	    "VALUES (?1, ?2)");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, v);
-	rc = db_step(db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
-}
-
 /* Loads the committed state of every row from the database. */
 static int
 load_state(struct acct *acct)
@@ -251,8 +215,11 @@ acct_begin(struct acct *acct, uint32_t uptime, int64_t now_ms)
 			return rc;
 		acct->loaded = 1;
 	}
-	prev_uptime = state_get(acct->db, "core_uptime", -1);
-	prev_ms = state_get(acct->db, "tick_ms", 0);
+	prev_uptime = -1;
+	prev_ms = 0;
+	if ((rc = wstate_get_int(acct->db, WS_CORE_UPTIME, &prev_uptime)) < 0 ||
+	    (rc = wstate_get_int(acct->db, WS_TICK_MS, &prev_ms)) < 0)
+		return rc;
 	acct->uptime = uptime;
 	acct->restarted = prev_uptime >= 0 && (int64_t)uptime < prev_uptime;
 	acct->now_ms = now_ms;
@@ -623,8 +590,9 @@ acct_commit(struct acct *acct)
 			goto fail;
 		writes++;
 	}
-	if ((rc = state_set(acct->db, "core_uptime", acct->uptime)) != DB_OK ||
-	    (rc = state_set(acct->db, "tick_ms", acct->now_ms)) != DB_OK)
+	if ((rc = wstate_set_int(acct->db, WS_CORE_UPTIME, acct->uptime)) !=
+		DB_OK ||
+	    (rc = wstate_set_int(acct->db, WS_TICK_MS, acct->now_ms)) != DB_OK)
 		goto fail;
 	if ((rc = db_commit(acct->db)) != DB_OK)
 		goto fail;

@@ -5,7 +5,7 @@
  *     distinct keys), aggregate them in memory (ingest_agg.c), then commit
  *     in ONE transaction: dns_stats += counts, user_ips and user_ip_since
  *     for known users, clients_stats.last_seen and .ips of the users of
- *     the batch, and the log position (worker_state 'access_log_pos').
+ *     the batch, and the log position (worker_state's access_log_pos).
  *     Only a committed position is ever reused: when a commit fails the
  *     tailer is reopened at the last committed one and the lines come
  *     again.  Batches go on until the log is read or the tick budget is
@@ -44,9 +44,8 @@
 #include "log.h"
 #include "tail.h"
 #include "worker.h"
+#include "wstate.h"
 #include "xmalloc.h"
-
-#define POS_KEY "access_log_pos"
 
 struct ingest {
 	struct worker *w; /* borrowed */
@@ -132,46 +131,27 @@ parse_pos(const char *s, struct tail_pos *out)
 static int
 load_pos(struct ingest *ig, struct tail_pos *out)
 {
-	sqlite3_stmt *st;
+	char v[WSTATE_TEXT_MAX];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	st = db_stmt(ig->db, "SELECT value FROM worker_state WHERE key = ?1");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, POS_KEY, -1, SQLITE_STATIC);
-	rc = db_step(ig->db, st);
-	if (rc == 1) {
-		if (parse_pos(db_text(st, 0), out) == -1) {
-			log_warnx("access log: ignoring a bad saved position "
-				  "'%s'",
-			    db_text(st, 0));
-			memset(out, 0, sizeof(*out));
-			rc = 0;
-		}
+	rc = wstate_get_text(ig->db, WS_ACCESS_LOG_POS, v);
+	if (rc == 1 && parse_pos(v, out) == -1) {
+		log_warnx("access log: ignoring a bad saved position '%s'", v);
+		memset(out, 0, sizeof(*out));
+		rc = 0;
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 
 static int
 save_pos(struct ingest *ig, const struct tail_pos *p)
 {
-	sqlite3_stmt *st;
 	char v[96];
-	int rc;
 
 	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRId64, p->dev,
 	    p->ino, p->off);
-	st = db_stmt(ig->db,
-	    "INSERT OR REPLACE INTO worker_state (key, value) "
-	    "VALUES ('" POS_KEY "', ?1)");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
-	rc = db_step(ig->db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
+	return wstate_set_text(ig->db, WS_ACCESS_LOG_POS, v);
 }
 
 static void

@@ -200,7 +200,7 @@ main(int argc, char *argv[])
 	ingest_free(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);
-	corecfg_free(&w.core);
+	corecache_free(&w.core);
 	db_close(&w.db);
 	cfg_free(&w.cfg);
 	return 0;

@@ -25,6 +25,7 @@
 
 #include "coreapi.h"
 #include "corecfg.h"
+#include "coreops.h"
 #include "corewrite.h"
 #include "log.h"
 #include "strset.h"
@@ -71,49 +72,33 @@ job_free(struct user_job *j)
 	free(j->cred);
 }
 
-/* Re-reads the core config when the file changed.  Returns the cached
- * one, or NULL if it has never been readable (logged once). */
+/* The core config, read again when the file changed (lib/corecache.h);
+ * the last good one while it cannot be read (logged once per reason), or
+ * NULL if it never could. */
 static const struct corecfg *
 core_config(struct worker *w)
 {
-	struct corecfg fresh;
-	struct stat sb;
-	char err[600], msg[512];
+	const struct corecfg *cc;
+	char err[WSTATE_TEXT_MAX], msg[512];
 
-	if (stat(w->cfg.core_config, &sb) == -1) {
-		snprintf(
-		    err, sizeof(err), "cannot read '%s'", w->cfg.core_config);
-		goto fail;
+	cc = corecache_get(
+	    &w->core, w->cfg.core_config, w->cfg.core_type, msg, sizeof(msg));
+	if (cc != NULL) {
+		w->corecfg_error[0] = '\0';
+		return cc;
 	}
-	if (w->core_loaded && sb.st_ino == w->core_st.st_ino &&
-	    sb.st_size == w->core_st.st_size &&
-	    sb.st_mtim.tv_sec == w->core_st.st_mtim.tv_sec &&
-	    sb.st_mtim.tv_nsec == w->core_st.st_mtim.tv_nsec)
-		return &w->core;
-	if (corecfg_load(&fresh, w->cfg.core_config, w->cfg.core_type, msg,
-		sizeof(msg)) == -1) {
-		/* Parse errors give only a line: name the file too. */
-		if (strncmp(msg, "line ", 5) == 0)
-			snprintf(err, sizeof(err), "'%s' %s",
-			    w->cfg.core_config, msg);
-		else
-			snprintf(err, sizeof(err), "%s", msg);
-		goto fail;
-	}
-	corecfg_free(&w->core);
-	w->core = fresh;
-	w->core_st = sb;
-	w->core_loaded = 1;
-	w->corecfg_error[0] = '\0';
-	return &w->core;
-fail:
+	/* Parse errors give only a line: name the file too. */
+	if (strncmp(msg, "line ", 5) == 0)
+		snprintf(err, sizeof(err), "'%s' %s", w->cfg.core_config, msg);
+	else
+		snprintf(err, sizeof(err), "%s", msg);
 	if (strcmp(err, w->corecfg_error) != 0) {
 		log_warnx("core config: %s (users are not applied until it "
 			  "can be read; nothing is deleted)",
 		    err);
 		snprintf(w->corecfg_error, sizeof(w->corecfg_error), "%s", err);
 	}
-	return w->core_loaded ? &w->core : NULL;
+	return corecache_last(&w->core);
 }
 
 /* The classification of a core answer for an add or a remove. */
@@ -319,9 +304,12 @@ out:
 static int
 record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
 {
-	static const int done_code[] = { 1, 2, 3 };
+	static const enum coreop_state ended[] = {
+		[OUT_OK] = COREOP_APPLIED,
+		[OUT_DEFERRED] = COREOP_DEFERRED,
+		[OUT_REFUSED] = COREOP_REFUSED,
+	};
 	struct user_job *j;
-	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
@@ -329,65 +317,30 @@ record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
 		return rc;
 	for (i = 0; i < n; i++) {
 		j = &jobs[i];
-		if (j->touch_applied && j->applied) {
-			st = db_stmt(&w->db,
-			    "INSERT OR REPLACE INTO "
-			    "core_applied (user, inbound_tag, "
-			    "credential) VALUES (?1, ?2, ?3)");
-			if (st == NULL)
-				goto dberr;
-			sqlite3_bind_text(st, 2, j->tag, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, j->cred, -1, SQLITE_STATIC);
-		} else if (j->touch_applied) {
-			st = db_stmt(
-			    &w->db, "DELETE FROM core_applied WHERE user = ?1");
-			if (st == NULL)
-				goto dberr;
-		} else
-			st = NULL;
-		if (st != NULL) {
-			sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-			rc = db_step(&w->db, st);
-			sqlite3_reset(st);
-			if (rc < 0)
-				goto fail;
-		}
-		if (j->out != OUT_DEFERRED) {
-			/* The row keeps the core's last refusal. */
-			st = db_stmt(&w->db,
-			    "UPDATE clients_stats SET "
-			    "core_error = ?2 WHERE user = ?1 "
-			    "AND core_error != ?2");
-			if (st == NULL)
-				goto dberr;
-			sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2,
-			    j->out == OUT_REFUSED ? j->why : "", -1,
-			    SQLITE_STATIC);
-			rc = db_step(&w->db, st);
-			sqlite3_reset(st);
-			if (rc < 0)
-				goto fail;
-		}
-		st = db_stmt(&w->db,
-		    "UPDATE core_ops SET done = ?2, result = "
-		    "?3 WHERE user = ?1 AND done IN (0, 2) "
-		    "AND id <= ?4");
-		if (st == NULL)
-			goto dberr;
-		sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, done_code[j->out]);
-		sqlite3_bind_text(
-		    st, 3, j->why != NULL ? j->why : "", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, maxop);
-		rc = db_step(&w->db, st);
-		sqlite3_reset(st);
-		if (rc < 0)
+		if (j->touch_applied && j->applied)
+			rc = db_run(&w->db,
+			    "INSERT OR REPLACE INTO core_applied (user, "
+			    "inbound_tag, credential) VALUES (?1, ?2, ?3)",
+			    dbv_text(j->user), dbv_text(j->tag),
+			    dbv_text(j->cred));
+		else if (j->touch_applied)
+			rc = db_run(&w->db,
+			    "DELETE FROM core_applied WHERE user = ?1",
+			    dbv_text(j->user));
+		/* The row keeps the core's last refusal. */
+		if (rc == DB_OK && j->out != OUT_DEFERRED)
+			rc = db_run(&w->db,
+			    "UPDATE clients_stats SET core_error = ?2 WHERE "
+			    "user = ?1 AND core_error != ?2",
+			    dbv_text(j->user),
+			    dbv_text(j->out == OUT_REFUSED ? j->why : ""));
+		if (rc == DB_OK)
+			rc = coreops_record(&w->db, j->user, ended[j->out],
+			    j->why != NULL ? j->why : "", maxop);
+		if (rc != DB_OK)
 			goto fail;
 	}
 	return db_commit(&w->db);
-dberr:
-	rc = DB_ERR;
 fail:
 	db_rollback(&w->db);
 	return rc;
@@ -406,6 +359,12 @@ collect_names(struct worker *w, const char *sql, struct strset *set)
 		strset_add(set, db_text(st, 0));
 	sqlite3_reset(st);
 	return rc < 0 ? rc : DB_OK;
+}
+
+static void
+add_name(void *set, const char *name)
+{
+	strset_add(set, name);
 }
 
 static int
@@ -592,7 +551,6 @@ reconcile_poll(struct worker *w, int retry)
 	const struct corecfg *cc;
 	struct user_job *jobs = NULL;
 	struct strset users = { 0 };
-	sqlite3_stmt *st;
 	int64_t dv, maxop = 0;
 	size_t n = 0, cap = 0, i, refused = 0, deferred = 0, ok = 0;
 	int full = w->reconcile_full, core_down = 0, rc;
@@ -602,9 +560,7 @@ reconcile_poll(struct worker *w, int retry)
 		return;
 	/* Once a tick: finished operations are kept a day for the record. */
 	if (retry)
-		db_exec(&w->db,
-		    "DELETE FROM core_ops WHERE done = 1 AND at < "
-		    "CAST(strftime('%s', 'now') AS INTEGER) - 86400");
+		coreops_prune(&w->db);
 	w->data_version = dv;
 	cc = core_config(w);
 
@@ -615,13 +571,8 @@ reconcile_poll(struct worker *w, int retry)
 			return;
 		w->applied_unknown = 0;
 	}
-	if ((st = db_stmt(&w->db,
-		 "SELECT coalesce(max(id), 0) FROM "
-		 "core_ops")) == NULL)
+	if ((maxop = coreops_last_id(&w->db)) < 0)
 		return;
-	if (db_step(&w->db, st) == 1)
-		maxop = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	if (full) {
 		if (collect_names(
 			w, "SELECT user FROM clients_stats", &users) != DB_OK ||
@@ -629,17 +580,8 @@ reconcile_poll(struct worker *w, int retry)
 			DB_OK)
 			goto out;
 	}
-	st = db_stmt(&w->db,
-	    "SELECT DISTINCT user FROM core_ops WHERE "
-	    "(done = 0 OR (?1 AND done = 2)) AND id <= ?2");
-	if (st == NULL)
-		goto out;
-	sqlite3_bind_int(st, 1, retry || full);
-	sqlite3_bind_int64(st, 2, maxop);
-	while ((rc = db_step(&w->db, st)) == 1)
-		strset_add(&users, db_text(st, 0));
-	sqlite3_reset(st);
-	if (rc < 0 || users.n == 0)
+	rc = coreops_pending(&w->db, maxop, retry || full, add_name, &users);
+	if (rc != DB_OK || users.n == 0)
 		goto out;
 
 	for (i = 0; i < users.cap; i++) {

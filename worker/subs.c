@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coreops.h"
 #include "log.h"
 #include "subdate.h"
 #include "worker.h"
@@ -61,18 +62,8 @@ subs_tick(struct worker *w)
 		}
 		sqlite3_reset(up);
 		/* The core follows through the usual operation. */
-		up = db_stmt(&w->db,
-		    "INSERT INTO core_ops (user, at) VALUES "
-		    "(?1, CAST(strftime('%s', 'now') AS "
-		    "INTEGER))");
-		if (up == NULL)
+		if (coreops_add(&w->db, db_text(st, 0)) < 0)
 			goto fail;
-		sqlite3_bind_text(up, 1, db_text(st, 0), -1, SQLITE_TRANSIENT);
-		if (db_step(&w->db, up) < 0) {
-			sqlite3_reset(up);
-			goto fail;
-		}
-		sqlite3_reset(up);
 		if (expired)
 			log_info("user '%s': subscription ended %s, disabled",
 			    db_text(st, 0), db_text(st, 1));

@@ -32,28 +32,22 @@ mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-struct kv {
-	const char *key;
-	char val[600];
-};
-
 /*
- * Samples the network interface (features.network) and adds its rates to
- * KV: bits and packets per second since the previous sample.
+ * Samples the network interface (features.network) and publishes its
+ * rates: bits and packets per second since the previous sample.
  */
-static size_t
-net_rates(struct worker *w, struct kv *kv, size_t n)
+static int
+net_rates(struct worker *w)
 {
+	static const enum wstate_key keys[4] = { WS_NET_RX_BPS, WS_NET_TX_BPS,
+		WS_NET_RX_PPS, WS_NET_TX_PPS };
 	struct netdev nd;
-	int64_t now = mono_us(), dt;
-	long long v[4];
-	static const char *const keys[4] = { "net_rx_bps", "net_tx_bps",
-		"net_rx_pps", "net_tx_pps" };
-	int i;
+	int64_t now = mono_us(), dt, v[4];
+	int i, rc = DB_OK;
 
 	if (!w->cfg.feat_network ||
 	    netdev_read(w->cfg.net_interface, &nd) == -1)
-		return n;
+		return DB_OK;
 	dt = now - w->net_at;
 	if (w->net_at > 0 && dt > 0 && nd.rx_bytes >= w->net_last.rx_bytes &&
 	    nd.tx_bytes >= w->net_last.tx_bytes) {
@@ -61,57 +55,34 @@ net_rates(struct worker *w, struct kv *kv, size_t n)
 		v[1] = (nd.tx_bytes - w->net_last.tx_bytes) * 8000000 / dt;
 		v[2] = (nd.rx_packets - w->net_last.rx_packets) * 1000000 / dt;
 		v[3] = (nd.tx_packets - w->net_last.tx_packets) * 1000000 / dt;
-		for (i = 0; i < 4; i++) {
-			snprintf(kv[n].val, sizeof(kv[n].val), "%lld", v[i]);
-			kv[n++].key = keys[i];
-		}
+		for (i = 0; i < 4 && rc == DB_OK; i++)
+			rc = wstate_set_int(&w->db, keys[i], v[i]);
 	}
 	w->net_last = nd;
 	w->net_at = now;
-	return n;
+	return rc;
 }
 
-/* Writes the published state in one short transaction. */
+/* Publishes the worker's and the core's state in one short transaction. */
 static void
 publish(struct worker *w, int64_t tick_us)
 {
-	static const char sql[] = "INSERT OR REPLACE INTO worker_state "
-				  "(key, value) VALUES (?1, ?2)";
-	struct kv kv[12];
-	sqlite3_stmt *st;
-	size_t i, n = 0;
+	struct db *db = &w->db;
 
-	snprintf(kv[n].val, sizeof(kv[n].val), "%lld", (long long)time(NULL));
-	kv[n++].key = "heartbeat";
-	snprintf(kv[n].val, sizeof(kv[n].val), "%lld", (long long)tick_us);
-	kv[n++].key = "tick_us";
-	snprintf(kv[n].val, sizeof(kv[n].val), "%d", w->core_up);
-	kv[n++].key = "core_up";
-	snprintf(
-	    kv[n].val, sizeof(kv[n].val), "%lld", (long long)w->core_since);
-	kv[n++].key = "core_since";
-	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->core_error);
-	kv[n++].key = "core_error";
-	snprintf(kv[n].val, sizeof(kv[n].val), "%s", w->corecfg_error);
-	kv[n++].key = "core_config_error";
-	n = net_rates(w, kv, n);
-	if (db_begin(&w->db) != DB_OK)
+	if (db_begin(db) != DB_OK)
 		return;
-	for (i = 0; i < n; i++) {
-		if ((st = db_stmt(&w->db, sql)) == NULL)
-			break;
-		sqlite3_bind_text(st, 1, kv[i].key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, kv[i].val, -1, SQLITE_STATIC);
-		if (db_step(&w->db, st) < 0) {
-			sqlite3_reset(st);
-			break;
-		}
-		sqlite3_reset(st);
-	}
-	if (i == n)
-		db_commit(&w->db);
+	if (wstate_set_int(db, WS_HEARTBEAT, (int64_t)time(NULL)) != DB_OK ||
+	    wstate_set_int(db, WS_TICK_US, tick_us) != DB_OK ||
+	    wstate_set_int(db, WS_CORE_UP, w->core_up) != DB_OK ||
+	    wstate_set_int(db, WS_CORE_SINCE, (int64_t)w->core_since) !=
+		DB_OK ||
+	    wstate_set_text(db, WS_CORE_ERROR, w->core_error) != DB_OK ||
+	    wstate_set_text(db, WS_CORE_CONFIG_ERROR, w->corecfg_error) !=
+		DB_OK ||
+	    net_rates(w) != DB_OK)
+		db_rollback(db);
 	else
-		db_rollback(&w->db);
+		db_commit(db);
 }
 
 /* Records whether the core answered, logging only the changes. */

@@ -2,16 +2,16 @@
 #ifndef V2S_WORKER_H
 #define V2S_WORKER_H
 
-#include <sys/stat.h>
-
 #include <stdint.h>
 #include <time.h>
 
 #include "acct.h"
 #include "cfg.h"
+#include "corecache.h"
 #include "corecfg.h"
 #include "db.h"
 #include "netdev.h"
+#include "wstate.h"
 
 struct coreapi;
 struct ingest;
@@ -24,14 +24,12 @@ struct worker {
 	struct ingest *ingest; /* owned; NULL when ingestion is off */
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
-	char core_error[600];
+	char core_error[WSTATE_TEXT_MAX]; /* why the core did not answer */
 	struct netdev net_last; /* features.network: the previous sample */
 	int64_t net_at; /* its time (monotonic us), 0 = none */
 	/* reconcile.c */
-	struct corecfg core; /* owned: the core config as last read */
-	struct stat core_st; /* its identity then */
-	int core_loaded;
-	char corecfg_error[600]; /* last reason it could not be read */
+	struct corecache core; /* owned: the core config as last read */
+	char corecfg_error[WSTATE_TEXT_MAX]; /* why it cannot be read, "" */
 	int64_t data_version; /* of the database, at the last check */
 	int reconcile_full; /* 1 = check every user, 2 = after restart */
 	int applied_unknown; /* core_applied was empty at start */

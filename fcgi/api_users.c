@@ -1,15 +1,13 @@
-/* GET /api/v1/users and POST /api/v1/add_user. */
+/* GET /api/v1/users: every user as a JSON array, one object per user. */
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include <json-c/json.h>
 
-#include "coreops.h"
 #include "fcgi.h"
 #include "log.h"
-#include "valid.h"
+#include "users.h"
 
 /* Adds a string member; fatal if json-c runs out of memory. */
 static void
@@ -36,38 +34,36 @@ int
 api_users(struct req *req)
 {
 	struct json_object *o;
+	struct user u;
 	sqlite3_stmt *st;
+	char rate[24];
 	int rc, first = 1;
 
-	st = db_stmt(&req->app->db,
-	    "SELECT user, uuid, rate, enabled, created, sub_end, renew, "
-	    "lim_ip, ips, uplink, downlink, sess_uplink, sess_downlink, "
-	    "last_seen, inbound_tag, disabled_reason "
-	    "FROM clients_stats ORDER BY user");
-	if (st == NULL)
-		return reply_db_error(req, DB_ERR);
+	st = users_list(&req->app->db);
 	buf_reset(&req->out);
 	buf_putc(&req->out, '[');
-	while ((rc = db_step(&req->app->db, st)) == 1) {
+	while ((rc = db_next(&req->app->db, st)) == 1) {
+		users_read(st, &u);
 		if ((o = json_object_new_object()) == NULL)
 			fatalx("json: out of memory");
-		add_str(o, "user", db_text(st, 0));
-		add_str(o, "uuid", db_text(st, 1));
+		add_str(o, "user", u.name);
+		add_str(o, "uuid", u.uuid);
 		/* The original sends rate as a string. */
-		add_str(o, "rate", db_text(st, 2));
-		add_str(o, "enabled", db_text(st, 3));
-		add_str(o, "created", db_text(st, 4));
-		add_str(o, "sub_end", db_text(st, 5));
-		add_int(o, "renew", sqlite3_column_int64(st, 6));
-		add_int(o, "lim_ip", sqlite3_column_int64(st, 7));
-		add_str(o, "ips", db_text(st, 8));
-		add_int(o, "uplink", sqlite3_column_int64(st, 9));
-		add_int(o, "downlink", sqlite3_column_int64(st, 10));
-		add_int(o, "sess_uplink", sqlite3_column_int64(st, 11));
-		add_int(o, "sess_downlink", sqlite3_column_int64(st, 12));
-		add_str(o, "last_seen", db_text(st, 13));
-		add_str(o, "inbound_tag", db_text(st, 14));
-		add_str(o, "disabled_reason", db_text(st, 15));
+		snprintf(rate, sizeof(rate), "%lld", (long long)u.rate);
+		add_str(o, "rate", rate);
+		add_str(o, "enabled", u.enabled);
+		add_str(o, "created", u.created);
+		add_str(o, "sub_end", u.sub_end);
+		add_int(o, "renew", u.renew);
+		add_int(o, "lim_ip", u.lim_ip);
+		add_str(o, "ips", u.ips);
+		add_int(o, "uplink", u.uplink);
+		add_int(o, "downlink", u.downlink);
+		add_int(o, "sess_uplink", u.sess_uplink);
+		add_int(o, "sess_downlink", u.sess_downlink);
+		add_str(o, "last_seen", u.last_seen);
+		add_str(o, "inbound_tag", u.inbound_tag);
+		add_str(o, "disabled_reason", u.disabled_reason);
 		if (!first)
 			buf_putc(&req->out, ',');
 		first = 0;
@@ -77,43 +73,10 @@ api_users(struct req *req)
 			    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		return reply_db_error(req, rc);
 	buf_puts(&req->out, "]\n");
 	req->status = 200;
 	req->out_type = "application/json; charset=utf-8";
 	return 200;
-}
-
-int
-api_add_user(struct req *req)
-{
-	const struct corecfg *cc;
-	const char *user, *cred, *tag;
-	char cred_out[VALID_CRED_MAX + 1], err[512];
-	int64_t op = 0;
-	int rc;
-
-	user = form_get(&req->params, "user");
-	cred = form_get(&req->params, "credential");
-	tag = form_get(&req->params, "inboundTag");
-	if (user == NULL || *user == '\0' || cred == NULL || *cred == '\0')
-		return reply_text(req, 400, "user and credential are required");
-	if ((cc = app_corecfg(req->app, err, sizeof(err))) == NULL)
-		return reply_text(req, 503, "cannot read core config: %s", err);
-	if ((rc = db_begin(&req->app->db)) != DB_OK)
-		return reply_db_error(req, rc);
-	rc = user_add_one(req, cc, user, cred, tag != NULL ? tag : "", cred_out,
-	    err, sizeof(err));
-	if (rc == 200 && (op = coreops_add(&req->app->db, user)) < 0)
-		rc = (int)op;
-	if (rc != 200) {
-		db_rollback(&req->app->db);
-		return rc < 0 ? reply_db_error(req, rc)
-			      : reply_text(req, rc, "%s", err);
-	}
-	if ((rc = db_commit(&req->app->db)) != DB_OK)
-		return reply_db_error(req, rc);
-	return reply_applied(req, op, op, "User added successfully");
 }

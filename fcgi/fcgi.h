@@ -16,6 +16,7 @@
 #include "corecfg.h"
 #include "db.h"
 #include "form.h"
+#include "statcol.h"
 
 /* Limits on what a request may carry (the body limits come from cfg). */
 #define REQ_MAX_QUERY 4096
@@ -87,30 +88,56 @@ const struct corecfg *app_corecfg(struct app *app, char *err, size_t errsz);
 /* Frees what REQ owns (not the app). */
 void req_free(struct req *req);
 
-/* api_users.c */
-int api_users(struct req *req);
+/* One handler per route (route.c), api_NAME in api_NAME.c. */
 int api_add_user(struct req *req);
-/* api_bulk.c */
-int api_bulk_add_users(struct req *req);
-/* api_user_edit.c */
-int api_delete_user(struct req *req);
-int api_set_enabled(struct req *req);
-int api_update_lim_ip(struct req *req);
-int api_update_renew(struct req *req);
 int api_adjust_date(struct req *req);
-/* api_stats.c */
-int api_stats(struct req *req);
-int api_stats_base(struct req *req);
-/* api_dns.c */
-int api_dns_stats(struct req *req);
+int api_bulk_add_users(struct req *req);
 int api_delete_dns_stats(struct req *req);
-/* api_health.c */
+int api_delete_user(struct req *req);
+int api_dns_stats(struct req *req);
 int api_health(struct req *req);
 int api_metrics(struct req *req);
-/* api_reset.c */
-int api_reset_traffic_stats(struct req *req);
 int api_reset_clients_stats(struct req *req);
 int api_reset_traffic(struct req *req);
+int api_reset_traffic_stats(struct req *req);
+int api_set_enabled(struct req *req);
+int api_stats(struct req *req);
+int api_stats_base(struct req *req);
+int api_update_lim_ip(struct req *req);
+int api_update_renew(struct req *req);
+int api_users(struct req *req);
+
+/* stats_table.c: the tables of /stats and /stats/base */
+/*
+ * Renders the table of SECTION (users or inbounds and outbounds) with the
+ * columns COLS into OUT, ordered by SORT (DESC: descending).  Returns
+ * DB_OK or a DB_* error.
+ */
+int stats_render_table(struct req *req, enum statcol_section section,
+    const struct statcols *cols, enum statcol sort, int desc, struct buf *out);
+/*
+ * Reads sort_by / sort_order into *SORT / *DESC (left as they are when
+ * absent).  Returns 0, or the status of the 400 reply it made.
+ */
+int stats_sort_params(struct req *req, enum statcol *sort, int *desc);
+/* Appends the optional Server State and Network blocks to OUT. */
+void stats_preamble(struct req *req, struct buf *out);
+
+/* user_edit.c: what the endpoints that change one user share */
+/* Replies 404 "user 'USER' not found". */
+int reply_no_user(struct req *req, const char *user);
+/* Starts the change's transaction: 0, or the status of the error reply. */
+int user_edit_begin(struct req *req);
+/*
+ * Ends the change begun by user_edit_begin(); RC is what the change of
+ * USER returned (1 the user exists, 0 no such user, or DB_*).  With CORE
+ * the core must follow: an operation is recorded (lib/coreops.h) and the
+ * reply waits for the worker.  Commits, or rolls back on 0 or an error;
+ * replies OKMSG (as reply_applied() with CORE), 404 or the database error,
+ * and returns the status.
+ */
+int user_edit_end(
+    struct req *req, const char *user, int rc, int core, const char *okmsg);
 
 /* user_add.c: shared by add_user and bulk_add_users */
 /*

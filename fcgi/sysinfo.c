@@ -138,15 +138,12 @@ sysinfo_network(struct req *req, struct buf *out)
 
 	if (netdev_read(req->app->cfg.net_interface, &nd) == -1)
 		return;
-	st = db_stmt(
-	    &req->app->db, "SELECT rx, tx FROM net_baseline WHERE iface = ?1");
-	if (st != NULL) {
-		sqlite3_bind_text(st, 1, nd.name, -1, SQLITE_STATIC);
-		if (db_step(&req->app->db, st) == 1) {
-			rx0 = sqlite3_column_int64(st, 0);
-			tx0 = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_reset(st);
+	if (db_row(&req->app->db, &st,
+		"SELECT rx, tx FROM net_baseline WHERE iface = ?1",
+		dbv_text(nd.name)) == 1) {
+		rx0 = sqlite3_column_int64(st, 0);
+		tx0 = sqlite3_column_int64(st, 1);
+		db_done(st);
 	}
 	/* Counters below the reset point mean the host rebooted. */
 	if (nd.rx_bytes < rx0 || nd.tx_bytes < tx0)
@@ -166,30 +163,18 @@ int
 sysinfo_network_reset(struct req *req, char *err, size_t errsz)
 {
 	struct netdev nd;
-	sqlite3_stmt *st;
-	int rc;
 
 	if (netdev_read(req->app->cfg.net_interface, &nd) == -1) {
 		snprintf(err, errsz,
-		    "interface '%s' not found in "
-		    "/proc/net/dev",
+		    "interface '%s' not found in /proc/net/dev",
 		    req->app->cfg.net_interface);
 		return -1;
 	}
-	st = db_stmt(&req->app->db,
-	    "INSERT OR REPLACE INTO net_baseline (iface, rx, tx, at) "
-	    "VALUES (?1, ?2, ?3, ?4)");
-	if (st == NULL) {
-		snprintf(err, errsz, "database error");
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, nd.name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, nd.rx_bytes);
-	sqlite3_bind_int64(st, 3, nd.tx_bytes);
-	sqlite3_bind_int64(st, 4, (long long)time(NULL));
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
-	if (rc < 0) {
+	if (db_run(&req->app->db,
+		"INSERT OR REPLACE INTO net_baseline (iface, rx, tx, at) "
+		"VALUES (?1, ?2, ?3, ?4)",
+		dbv_text(nd.name), dbv_int(nd.rx_bytes), dbv_int(nd.tx_bytes),
+		dbv_int(time(NULL))) != DB_OK) {
 		snprintf(err, errsz, "database error");
 		return -1;
 	}

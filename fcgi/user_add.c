@@ -7,32 +7,10 @@
 #include <strings.h>
 
 #include "fcgi.h"
+#include "users.h"
 #include "valid.h"
 
 #define GENERATED_PASSWORD_LEN 30
-
-/*
- * 1 if the database says the API deleted EMAIL: the worker takes it out of
- * the core config file within half a second, so the file may still list
- * it.  -1 on a database error.
- */
-static int
-deleted_by_api(struct req *req, const char *email)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	st = db_stmt(&req->app->db,
-	    "SELECT 1 FROM deleted_users WHERE "
-	    "user = ?1 AND user NOT IN (SELECT user "
-	    "FROM clients_stats)");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
-	return rc;
-}
 
 /* 1 if the core config has EMAIL (any case) in any inbound, and the API
  * did not delete it; 0; or a negative DB_* code. */
@@ -40,13 +18,13 @@ static int
 core_has_email(struct req *req, const struct corecfg *cc, const char *email)
 {
 	size_t i;
-
 	int rc;
 
 	for (i = 0; i < cc->nclients; i++) {
 		if (strcasecmp(cc->clients[i].email, email) != 0)
 			continue;
-		if ((rc = deleted_by_api(req, cc->clients[i].email)) < 0)
+		if ((rc = users_deleted(&req->app->db, cc->clients[i].email)) <
+		    0)
 			return rc;
 		return rc == 0;
 	}
@@ -71,29 +49,11 @@ core_has_credential(struct req *req, const struct corecfg *cc, const char *tag,
 			? strcmp(c->credential, cred) != 0
 			: strcasecmp(c->credential, cred) != 0)
 			continue;
-		if ((rc = deleted_by_api(req, c->email)) != 0)
+		if ((rc = users_deleted(&req->app->db, c->email)) != 0)
 			return rc < 0 ? rc : 0;
 		return 1;
 	}
 	return 0;
-}
-
-/* Returns 1 if the query with one or two bound texts finds a row, 0 if
- * not, or a negative DB_* code. */
-static int
-db_exists(struct req *req, const char *sql, const char *a, const char *b)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = db_stmt(&req->app->db, sql)) == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	if (b != NULL)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
-	return rc;
 }
 
 int
@@ -101,7 +61,6 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
     const char *cred, const char *tag, char *cred_out, char *err, size_t errsz)
 {
 	const struct core_inbound *in;
-	sqlite3_stmt *st;
 	char reason[96], created[16], q[200];
 	int rc;
 
@@ -151,9 +110,7 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 		uuid_normalize(cred, cred_out);
 	}
 
-	rc = db_exists(req,
-	    "SELECT 1 FROM clients_stats WHERE user = ?1 COLLATE NOCASE", user,
-	    NULL);
+	rc = users_exists(&req->app->db, user);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -165,9 +122,7 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 		    req_quote(user, q, sizeof(q)));
 		return 409;
 	}
-	rc = db_exists(req,
-	    "SELECT 1 FROM clients_stats WHERE inbound_tag = ?1 AND uuid = ?2",
-	    tag, cred_out);
+	rc = users_credential_taken(&req->app->db, tag, cred_out);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -180,31 +135,7 @@ user_add_one(struct req *req, const struct corecfg *cc, const char *user,
 		return 409;
 	}
 
-	/* A name deleted earlier resumes from the raw counter values the
-	 * core still holds for it, so old traffic is not counted again. */
 	now_hour_utc(created, sizeof(created));
-	st = db_stmt(&req->app->db,
-	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
-	    "inbound_tag, last_seen, sess_uplink, sess_downlink) SELECT ?1, "
-	    "?2, 'true', ?3, ?4, '', COALESCE((SELECT sess_uplink FROM "
-	    "deleted_users WHERE user = ?1), 0), COALESCE((SELECT "
-	    "sess_downlink FROM deleted_users WHERE user = ?1), 0)");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cred_out, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, tag, -1, SQLITE_STATIC);
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
-	if (rc < 0)
-		return rc;
-	st =
-	    db_stmt(&req->app->db, "DELETE FROM deleted_users WHERE user = ?1");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
+	rc = users_add(&req->app->db, user, cred_out, tag, created);
 	return rc < 0 ? rc : 200;
 }

@@ -2,6 +2,29 @@
  * The schema and its migrations (PRAGMA user_version).  Version 0 with a
  * clients_stats table is a database written by the original v2ray-stat; it
  * is adopted in place.
+ *
+ * Who writes which table (R = the responder, v2ray-stat.fcgi; W = the
+ * worker), and the module that holds its statements:
+ *
+ *   clients_stats  R: the admin's intent (add, delete, enable, limits,
+ *                  dates); W: adoption, expiry, the core's refusals, the
+ *                  traffic counters (worker/acct.c), IPs and last_seen.
+ *                  lib/users.c, and worker/acct.c for the counters.
+ *   traffic_stats  W: the inbounds' and outbounds' counters
+ *                  (worker/acct.c); R: reset to 0.
+ *   dns_stats      W: the access log's destinations; R: delete.
+ *   user_ips, user_ip_since
+ *                  W: the access log's source IPs and their streaks;
+ *                  R: a deleted user's rows go with it (lib/users.c).
+ *   deleted_users  R: a deleted user's last core counters (lib/users.c);
+ *                  W: forgotten when the core restarts.
+ *   core_ops       R and W: the operations queue (lib/coreops.c).
+ *   core_applied   W: what the worker has put in the running core.
+ *   worker_state   W only: its published state (lib/wstate.c).
+ *   net_baseline   R only: the network block's reset point.
+ *
+ * Every write is one short BEGIN IMMEDIATE transaction; readers never
+ * block the worker (WAL).
  */
 #include "config.h"
 
@@ -75,8 +98,8 @@ static const char *const schema[] = {
 	" inbound_tag TEXT NOT NULL,"
 	" credential TEXT NOT NULL)",
 	/* Changes the API made that the core must follow, and how applying
-	 * them ended: done 0 = waiting, 1 = applied, 2 = saved while the
-	 * core is unreachable, 3 = the core refused (result says why). */
+	 * them ended: done is an enum coreop_state (lib/coreops.h), 0 =
+	 * waiting; result is the refusal, or why it waits. */
 	"CREATE TABLE IF NOT EXISTS core_ops ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" user TEXT NOT NULL,"
@@ -165,37 +188,23 @@ static const struct {
 static int
 has_column(struct db *db, const char *table, const char *column)
 {
-	sqlite3_stmt *st;
-	int rc, found = 0;
+	int rc;
 
-	st = db_stmt(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	rc = db_step(db, st);
-	if (rc < 0)
-		return -1;
-	found = rc == 1;
-	sqlite3_reset(st);
-	return found;
+	rc = db_get_int(db, NULL,
+	    "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+	    dbv_text(table), dbv_text(column));
+	return rc < 0 ? -1 : rc;
 }
 
 /* Returns 1 if TABLE exists, 0 if not, -1 on error. */
 static int
 has_table(struct db *db, const char *table)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	st = db_stmt(db,
-	    "SELECT 1 FROM sqlite_master "
-	    "WHERE type = 'table' AND name = ?1");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	rc = db_step(db, st);
-	sqlite3_reset(st);
+	rc = db_get_int(db, NULL,
+	    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+	    dbv_text(table));
 	return rc < 0 ? -1 : rc;
 }
 
@@ -285,21 +294,15 @@ dns_stats_without_rowid(struct db *db)
 		"domain IS NOT NULL GROUP BY user, domain",
 		"DROP TABLE dns_stats_rowid",
 	};
-	sqlite3_stmt *st;
 	sqlite3_int64 rows = 0;
+	int64_t wr = 0;
 	size_t i;
 	int rc;
 
-	st = db_stmt(db,
+	rc = db_get_int(db, &wr,
 	    "SELECT wr FROM pragma_table_list "
 	    "WHERE schema = 'main' AND name = 'dns_stats'");
-	if (st == NULL)
-		return DB_ERR;
-	rc = db_step(db, st);
-	if (rc == 1 && sqlite3_column_int(st, 0) == 1)
-		rc = 0; /* already without rowids */
-	sqlite3_reset(st);
-	if (rc <= 0)
+	if (rc <= 0 || wr == 1) /* none, or already without rowids */
 		return rc < 0 ? rc : DB_OK;
 	for (i = 0; i < sizeof(rebuild) / sizeof(rebuild[0]); i++) {
 		rc = db_exec(

@@ -166,12 +166,10 @@ load_state(struct acct *acct)
 
 	table_free(&acct->users);
 	table_free(&acct->links);
-	st = db_stmt(acct->db,
-	    "SELECT user, sess_uplink, sess_downlink, "
-	    "rate, last_seen, rowid FROM clients_stats");
-	if (st == NULL)
-		return DB_ERR;
-	while ((rc = db_step(acct->db, st)) == 1) {
+	st = db_query(acct->db,
+	    "SELECT user, sess_uplink, sess_downlink, rate, last_seen, rowid "
+	    "FROM clients_stats");
+	while ((rc = db_next(acct->db, st)) == 1) {
 		e = table_get(
 		    &acct->users, db_text(st, 0), strlen(db_text(st, 0)), 1);
 		e->up = sqlite3_column_int64(st, 1);
@@ -181,15 +179,12 @@ load_state(struct acct *acct)
 		e->rowid = sqlite3_column_int64(st, 5);
 		e->stored = 1;
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	st = db_stmt(acct->db,
-	    "SELECT source, direction, sess_uplink, "
-	    "sess_downlink, rate FROM traffic_stats");
-	if (st == NULL)
-		return DB_ERR;
-	while ((rc = db_step(acct->db, st)) == 1) {
+	st = db_query(acct->db,
+	    "SELECT source, direction, sess_uplink, sess_downlink, rate FROM "
+	    "traffic_stats");
+	while ((rc = db_next(acct->db, st)) == 1) {
 		dir = db_text(st, 1);
 		snprintf(key, sizeof(key), "%c%s",
 		    strcmp(dir, "outbound") == 0 ? LINK_OUT : LINK_IN,
@@ -200,7 +195,6 @@ load_state(struct acct *acct)
 		e->rate = sqlite3_column_int64(st, 4);
 		e->stored = 1;
 	}
-	sqlite3_reset(st);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -306,21 +300,6 @@ minute_now(int64_t now_ms, char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* Binds the values of a user's UPDATE or INSERT (?1 = the user). */
-static void
-bind_user(sqlite3_stmt *st, struct acct_entry *e, int64_t dup, int64_t ddown,
-    const char *last_seen)
-{
-	sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, dup);
-	sqlite3_bind_int64(st, 3, ddown);
-	sqlite3_bind_int64(st, 4, e->cur_up);
-	sqlite3_bind_int64(st, 5, e->cur_down);
-	sqlite3_bind_int64(st, 6, e->new_rate);
-	if (last_seen != NULL)
-		sqlite3_bind_text(st, 7, last_seen, -1, SQLITE_STATIC);
-}
-
 /* Writes the row of E by its name (learning its rowid), or adds it. */
 static int
 write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
@@ -332,19 +311,18 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 	struct tm tm;
 	int rc;
 
-	st = db_stmt(acct->db,
+	e->rowid = 0;
+	rc = db_row(acct->db, &st,
 	    "UPDATE clients_stats SET uplink = uplink + ?2, downlink = "
 	    "downlink + ?3, sess_uplink = ?4, sess_downlink = ?5, rate = ?6, "
 	    "last_seen = COALESCE(?7, last_seen) WHERE user = ?1 "
-	    "RETURNING rowid");
-	if (st == NULL)
-		return DB_ERR;
-	bind_user(st, e, dup, ddown, last_seen);
-	rc = db_step(acct->db, st);
-	e->rowid = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
-	if (rc == 1)
-		rc = db_step(acct->db, st);
-	sqlite3_reset(st);
+	    "RETURNING rowid",
+	    dbv_text(e->key), dbv_int(dup), dbv_int(ddown), dbv_int(e->cur_up),
+	    dbv_int(e->cur_down), dbv_int(e->new_rate), dbv_text(last_seen));
+	if (rc == 1) {
+		e->rowid = sqlite3_column_int64(st, 0);
+		rc = db_next(acct->db, st); /* the end of the statement */
+	}
 	if (rc < 0)
 		return rc;
 	if (e->rowid > 0 || e->gen != acct->seen_gen)
@@ -352,52 +330,37 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 
 	/* Seen in the counters but not in the database: add it, unless the
 	 * admin deleted it (the core keeps counters until it restarts). */
-	st = db_stmt(acct->db,
-	    "INSERT INTO clients_stats (user, uplink, downlink, sess_uplink, "
-	    "sess_downlink, rate, last_seen, created) SELECT ?1, ?2, ?3, ?4, "
-	    "?5, ?6, COALESCE(?7, ''), ?8 WHERE NOT EXISTS (SELECT 1 FROM "
-	    "deleted_users WHERE user = ?1)");
-	if (st == NULL)
-		return DB_ERR;
 	t = (time_t)(acct->now_ms / 1000);
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%d-%H", &tm);
-	bind_user(st, e, dup, ddown, last_seen);
-	sqlite3_bind_text(st, 8, created, -1, SQLITE_STATIC);
-	rc = db_step(acct->db, st);
-	sqlite3_reset(st);
-	if (rc == 0 && sqlite3_changes(acct->db->h) > 0)
+	rc = db_run(acct->db,
+	    "INSERT INTO clients_stats (user, uplink, downlink, sess_uplink, "
+	    "sess_downlink, rate, last_seen, created) SELECT ?1, ?2, ?3, ?4, "
+	    "?5, ?6, COALESCE(?7, ''), ?8 WHERE NOT EXISTS (SELECT 1 FROM "
+	    "deleted_users WHERE user = ?1)",
+	    dbv_text(e->key), dbv_int(dup), dbv_int(ddown), dbv_int(e->cur_up),
+	    dbv_int(e->cur_down), dbv_int(e->new_rate), dbv_text(last_seen),
+	    dbv_text(created));
+	if (rc == DB_OK && db_changes(acct->db) > 0)
 		log_info(
 		    "user '%s' seen in the core's counters, added", e->key);
-	return rc < 0 ? rc : DB_OK;
+	return rc;
 }
 
 static int
 write_link(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	st = db_stmt(acct->db,
+	return db_run(acct->db,
 	    "INSERT INTO traffic_stats (source, direction, uplink, downlink, "
 	    "sess_uplink, sess_downlink, rate) VALUES (?1, ?2, ?3, ?4, ?5, "
 	    "?6, ?7) ON CONFLICT (source, direction) DO UPDATE SET uplink = "
 	    "uplink + excluded.uplink, downlink = downlink + "
 	    "excluded.downlink, sess_uplink = excluded.sess_uplink, "
-	    "sess_downlink = excluded.sess_downlink, rate = excluded.rate");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, e->key + 1, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->key[0] == LINK_OUT ? "outbound" : "inbound",
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, dup);
-	sqlite3_bind_int64(st, 4, ddown);
-	sqlite3_bind_int64(st, 5, e->cur_up);
-	sqlite3_bind_int64(st, 6, e->cur_down);
-	sqlite3_bind_int64(st, 7, e->new_rate);
-	rc = db_step(acct->db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
+	    "sess_downlink = excluded.sess_downlink, rate = excluded.rate",
+	    dbv_text(e->key + 1),
+	    dbv_text(e->key[0] == LINK_OUT ? "outbound" : "inbound"),
+	    dbv_int(dup), dbv_int(ddown), dbv_int(e->cur_up),
+	    dbv_int(e->cur_down), dbv_int(e->new_rate));
 }
 
 /* A user row to update by its rowid, with the values of this tick. */
@@ -446,18 +409,9 @@ write_column(void *arg, size_t row, int col, sqlite3_context *ctx)
 static int
 row_exists(struct acct *acct, const struct acct_write *w)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	st = db_stmt(acct->db,
-	    "SELECT 1 FROM clients_stats WHERE rowid = ?1 AND user = ?2");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_int64(st, 1, w->e->rowid);
-	sqlite3_bind_text(st, 2, w->e->key, -1, SQLITE_STATIC);
-	rc = db_step(acct->db, st);
-	sqlite3_reset(st);
-	return rc;
+	return db_get_int(acct->db, NULL,
+	    "SELECT 1 FROM clients_stats WHERE rowid = ?1 AND user = ?2",
+	    dbv_int(w->e->rowid), dbv_text(w->e->key));
 }
 
 /*

@@ -7,13 +7,13 @@
 #include "disabled_users.h"
 #include "log.h"
 #include "subdate.h"
+#include "users.h"
 #include "worker.h"
 
 int
 adopt_core_users(struct worker *w)
 {
 	struct corecfg cc;
-	sqlite3_stmt *st;
 	char err[512], created[16];
 	size_t i;
 	int rc, added = 0;
@@ -27,27 +27,13 @@ adopt_core_users(struct worker *w)
 	if ((rc = db_begin(&w->db)) != DB_OK)
 		goto out;
 	for (i = 0; i < cc.nclients && rc == DB_OK; i++) {
-		st = db_stmt(&w->db,
-		    "INSERT INTO clients_stats (user, uuid, enabled, created, "
-		    "inbound_tag) SELECT ?1, ?2, 'true', ?3, ?4 WHERE NOT "
-		    "EXISTS (SELECT 1 FROM clients_stats "
-		    "WHERE user = ?1 COLLATE NOCASE)");
-		if (st == NULL) {
-			rc = DB_ERR;
-			break;
-		}
-		sqlite3_bind_text(
-		    st, 1, cc.clients[i].email, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, cc.clients[i].credential, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 4, cc.clients[i].inbound_tag, -1, SQLITE_STATIC);
-		if ((rc = db_step(&w->db, st)) >= 0) {
-			added += sqlite3_changes(w->db.h);
+		rc = users_adopt(&w->db, cc.clients[i].email,
+		    cc.clients[i].credential, cc.clients[i].inbound_tag,
+		    created);
+		if (rc >= 0) {
+			added += rc;
 			rc = DB_OK;
 		}
-		sqlite3_reset(st);
 	}
 	if (rc == DB_OK)
 		rc = db_commit(&w->db);
@@ -67,7 +53,6 @@ int
 import_disabled_users(struct worker *w)
 {
 	struct core_client *users = NULL;
-	sqlite3_stmt *st;
 	char path[4096], err[512], created[16];
 	size_t n = 0, i;
 	int rc, added = 0;
@@ -84,31 +69,11 @@ import_disabled_users(struct worker *w)
 	subdate_format(time(NULL), created, sizeof(created));
 	if ((rc = db_begin(&w->db)) != DB_OK)
 		goto out;
+	/* The side file, not the original's database, said who was
+	 * disabled (the original marked them enabled in its DB). */
 	for (i = 0; i < n && rc == DB_OK; i++) {
-		/* The side file, not the original's database, said who was
-		 * disabled (the original marked them enabled in its DB). */
-		st = db_stmt(&w->db,
-		    "INSERT INTO clients_stats (user, uuid, enabled, "
-		    "disabled_reason, created, inbound_tag) VALUES (?1, ?2, "
-		    "'false', 'admin', ?3, ?4) ON CONFLICT (user) DO UPDATE "
-		    "SET "
-		    "enabled = 'false', disabled_reason = 'admin', uuid = CASE "
-		    "WHEN uuid = '' THEN excluded.uuid ELSE uuid END, "
-		    "inbound_tag = CASE WHEN inbound_tag = '' THEN "
-		    "excluded.inbound_tag ELSE inbound_tag END");
-		if (st == NULL) {
-			rc = DB_ERR;
-			break;
-		}
-		sqlite3_bind_text(st, 1, users[i].email, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, users[i].credential, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 4, users[i].inbound_tag, -1, SQLITE_STATIC);
-		rc = db_step(&w->db, st);
-		sqlite3_reset(st);
-		rc = rc < 0 ? rc : DB_OK;
+		rc = users_import_disabled(&w->db, users[i].email,
+		    users[i].credential, users[i].inbound_tag, created);
 		added++;
 	}
 	if (rc == DB_OK)

@@ -43,6 +43,7 @@
 #include "ingest_int.h"
 #include "log.h"
 #include "tail.h"
+#include "users.h"
 #include "worker.h"
 #include "wstate.h"
 #include "xmalloc.h"
@@ -226,32 +227,19 @@ recompute_ips(
 	sqlite3_stmt *st;
 	int rc;
 
-	st = db_stmt(ig->db,
+	st = db_query(ig->db,
 	    "SELECT ip FROM user_ips WHERE user = ?1 AND last_seen >= ?2 "
-	    "ORDER BY last_seen DESC, ip ASC");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, cut);
+	    "ORDER BY last_seen DESC, ip ASC",
+	    dbv_text(user), dbv_int(cut));
 	buf_reset(list);
-	while ((rc = db_step(ig->db, st)) == 1) {
+	while ((rc = db_next(ig->db, st)) == 1) {
 		if (list->len > 0)
 			buf_putc(list, ',');
 		buf_puts(list, db_text(st, 0));
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
-	st = db_stmt(ig->db,
-	    "UPDATE clients_stats SET ips = ?2 WHERE user = ?1 AND "
-	    "ips IS NOT ?2");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, buf_str(list), -1, SQLITE_STATIC);
-	rc = db_step(ig->db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
+	return users_set_ips(ig->db, user, buf_str(list));
 }
 
 /*
@@ -262,36 +250,12 @@ recompute_ips(
 static int
 resolve_user(struct ingest *ig, const struct agg_ent *e, char **out)
 {
-	sqlite3_stmt *st;
 	const char *name = agg_str(&ig->agg, e);
 	int rc;
 
-	*out = NULL;
-	st = db_stmt(ig->db,
-	    "SELECT user FROM clients_stats WHERE user = ?1 COLLATE NOCASE "
-	    "ORDER BY user = ?1 DESC LIMIT 1");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_text(st, 1, name, (int)e->len, SQLITE_STATIC);
-	rc = db_step(ig->db, st);
-	if (rc == 1)
-		*out = xstrdup(db_text(st, 0));
-	sqlite3_reset(st);
-	if (rc < 0)
-		return rc;
-	if (*out == NULL)
+	if ((rc = users_resolve(ig->db, name, e->len, out)) == 0)
 		*out = xstrndup(name, e->len);
 	return rc;
-}
-
-static int
-step_done(struct ingest *ig, sqlite3_stmt *st)
-{
-	int rc;
-
-	rc = db_step(ig->db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
 }
 
 static int
@@ -355,7 +319,6 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 {
 	struct agg *a = &ig->agg;
 	struct agg_ent *e;
-	sqlite3_stmt *st;
 	struct dns_rows dr;
 	struct dbrows src;
 	struct buf list;
@@ -400,69 +363,39 @@ commit_batch(struct ingest *ig, const struct tail_pos *pos, time_t now)
 		    !is_ip(agg_str(a, e), e->len))
 			continue;
 		/* A new streak starts when the IP was not live. */
-		st = db_stmt(ig->db,
+		rc = db_run(ig->db,
 		    "INSERT INTO user_ip_since (user, ip, since) "
 		    "VALUES (?1, ?2, ?3) ON CONFLICT (user, ip) DO UPDATE "
 		    "SET since = CASE WHEN COALESCE((SELECT last_seen FROM "
 		    "user_ips WHERE user = ?1 AND ip = ?2), 0) < ?4 "
-		    "THEN ?3 ELSE since END");
-		if (st == NULL) {
-			rc = DB_ERR;
+		    "THEN ?3 ELSE since END",
+		    dbv_text(names[e->user]), dbv_textn(agg_str(a, e), e->len),
+		    dbv_int(now), dbv_int(cut));
+		if (rc != DB_OK)
 			goto fail;
-		}
-		sqlite3_bind_text(st, 1, names[e->user], -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, agg_str(a, e), (int)e->len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)now);
-		sqlite3_bind_int64(st, 4, cut);
-		if ((rc = step_done(ig, st)) != DB_OK)
-			goto fail;
-		st = db_stmt(ig->db,
+		rc = db_run(ig->db,
 		    "INSERT INTO user_ips (user, ip, last_seen) "
 		    "VALUES (?1, ?2, ?3) ON CONFLICT (user, ip) DO UPDATE "
-		    "SET last_seen = max(last_seen, excluded.last_seen)");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		sqlite3_bind_text(st, 1, names[e->user], -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, agg_str(a, e), (int)e->len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)now);
-		if ((rc = step_done(ig, st)) != DB_OK)
+		    "SET last_seen = max(last_seen, excluded.last_seen)",
+		    dbv_text(names[e->user]), dbv_textn(agg_str(a, e), e->len),
+		    dbv_int(now));
+		if (rc != DB_OK)
 			goto fail;
 	}
 	minute_str(now, minute, sizeof(minute));
 	for (i = 0; i < a->users.n; i++) {
 		e = &a->users.ents[i];
-		if (ig->cfg->dns_max_per_user > 0) {
-			st = db_stmt(ig->db,
-			    "DELETE FROM dns_stats WHERE user = ?1 AND "
-			    "domain NOT IN (SELECT domain FROM dns_stats "
-			    "WHERE user = ?1 ORDER BY count DESC, domain "
-			    "ASC LIMIT ?2)");
-			if (st == NULL) {
-				rc = DB_ERR;
-				goto fail;
-			}
-			sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 2, ig->cfg->dns_max_per_user);
-			if ((rc = step_done(ig, st)) != DB_OK)
-				goto fail;
-		}
+		if (ig->cfg->dns_max_per_user > 0 &&
+		    (rc = db_run(ig->db,
+			 "DELETE FROM dns_stats WHERE user = ?1 AND domain NOT "
+			 "IN (SELECT domain FROM dns_stats WHERE user = ?1 "
+			 "ORDER BY count DESC, domain ASC LIMIT ?2)",
+			 dbv_text(names[i]),
+			 dbv_int(ig->cfg->dns_max_per_user))) != DB_OK)
+			goto fail;
 		if (e->aux != 1)
 			continue;
-		/* Active now; 'online' belongs to the accounting. */
-		st = db_stmt(ig->db,
-		    "UPDATE clients_stats SET last_seen = ?2 WHERE user = ?1 "
-		    "AND last_seen IS NOT 'online' AND last_seen IS NOT ?2");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, minute, -1, SQLITE_STATIC);
-		if ((rc = step_done(ig, st)) != DB_OK)
+		if ((rc = users_seen(ig->db, names[i], minute)) != DB_OK)
 			goto fail;
 		if ((rc = recompute_ips(ig, names[i], cut, &list)) != DB_OK)
 			goto fail;
@@ -509,23 +442,17 @@ expire(struct ingest *ig, time_t now)
 	}
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		goto out;
-	st = db_stmt(ig->db,
+	st = db_query(ig->db,
 	    "SELECT DISTINCT user FROM user_ips WHERE last_seen < ?1 AND "
-	    "last_seen >= ?2");
-	if (st == NULL) {
-		rc = DB_ERR;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, cut);
-	sqlite3_bind_int64(st, 2, ig->prev_cut);
-	while ((rc = db_step(ig->db, st)) == 1) {
+	    "last_seen >= ?2",
+	    dbv_int(cut), dbv_int(ig->prev_cut));
+	while ((rc = db_next(ig->db, st)) == 1) {
 		if (n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
 			users = xreallocarray(users, cap, sizeof(*users));
 		}
 		users[n++] = xstrdup(db_text(st, 0));
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
@@ -534,24 +461,14 @@ expire(struct ingest *ig, time_t now)
 	if (prune) {
 		keep = ig->cfg->ip_ttl > INGEST_IP_KEEP ? ig->cfg->ip_ttl
 							: INGEST_IP_KEEP;
-		st = db_stmt(
-		    ig->db, "DELETE FROM user_ips WHERE last_seen < ?1");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		sqlite3_bind_int64(st, 1, (int64_t)now - keep);
-		if ((rc = step_done(ig, st)) != DB_OK)
-			goto fail;
-		st = db_stmt(ig->db,
-		    "DELETE FROM user_ip_since WHERE NOT EXISTS (SELECT 1 "
-		    "FROM user_ips u WHERE u.user = user_ip_since.user AND "
-		    "u.ip = user_ip_since.ip)");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		if ((rc = step_done(ig, st)) != DB_OK)
+		if ((rc = db_run(ig->db,
+			 "DELETE FROM user_ips WHERE last_seen < ?1",
+			 dbv_int(now - keep))) != DB_OK ||
+		    (rc = db_run(ig->db,
+			 "DELETE FROM user_ip_since WHERE NOT EXISTS (SELECT 1 "
+			 "FROM user_ips u WHERE u.user = user_ip_since.user "
+			 "AND "
+			 "u.ip = user_ip_since.ip)")) != DB_OK)
 			goto fail;
 	}
 	if ((rc = db_commit(ig->db)) != DB_OK)
@@ -646,16 +563,14 @@ ip_limit(struct ingest *ig, time_t now)
 
 	if (ig->cfg->f2b_log == NULL || ig->cfg->f2b_log[0] == '\0')
 		return DB_OK;
-	st = db_stmt(ig->db,
+	st = db_query(ig->db,
 	    "SELECT c.user, c.lim_ip, u.ip, s.f2b_at FROM clients_stats c "
 	    "JOIN user_ips u ON u.user = c.user "
 	    "JOIN user_ip_since s ON s.user = u.user AND s.ip = u.ip "
 	    "WHERE c.lim_ip > 0 AND u.last_seen >= ?1 "
-	    "ORDER BY c.user, s.since ASC, u.ip ASC");
-	if (st == NULL)
-		return DB_ERR;
-	sqlite3_bind_int64(st, 1, cut);
-	while ((rc = db_step(ig->db, st)) == 1) {
+	    "ORDER BY c.user, s.since ASC, u.ip ASC",
+	    dbv_int(cut));
+	while ((rc = db_next(ig->db, st)) == 1) {
 		user = db_text(st, 0);
 		if (cur == NULL || strcmp(cur, user) != 0) {
 			free(cur);
@@ -680,25 +595,15 @@ ip_limit(struct ingest *ig, time_t now)
 		x[n].ip = xstrdup(ip);
 		n++;
 	}
-	sqlite3_reset(st);
 	if (rc < 0 || n == 0)
 		goto out;
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		goto out;
-	for (i = 0; i < n; i++) {
-		st = db_stmt(ig->db,
-		    "UPDATE user_ip_since SET f2b_at = ?3 "
-		    "WHERE user = ?1 AND ip = ?2");
-		if (st == NULL) {
-			rc = DB_ERR;
-			break;
-		}
-		sqlite3_bind_text(st, 1, x[i].user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, x[i].ip, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)now);
-		if ((rc = step_done(ig, st)) != DB_OK)
-			break;
-	}
+	for (i = 0; i < n && rc == DB_OK; i++)
+		rc = db_run(ig->db,
+		    "UPDATE user_ip_since SET f2b_at = ?3 WHERE user = ?1 AND "
+		    "ip = ?2",
+		    dbv_text(x[i].user), dbv_text(x[i].ip), dbv_int(now));
 	if (rc == DB_OK)
 		rc = db_commit(ig->db);
 	if (rc != DB_OK) {

@@ -34,15 +34,8 @@ usage(void)
 static int
 applied_empty(struct worker *w)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = db_stmt(&w->db, "SELECT 1 FROM core_applied LIMIT 1")) ==
-	    NULL)
-		return 0;
-	rc = db_step(&w->db, st);
-	sqlite3_reset(st);
-	return rc == 0;
+	return db_get_int(&w->db, NULL, "SELECT 1 FROM core_applied LIMIT 1") ==
+	    0;
 }
 
 /* The core's API inbound tag from its config ("api" if unknown). */

@@ -29,6 +29,7 @@
 #include "corewrite.h"
 #include "log.h"
 #include "strset.h"
+#include "users.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -151,14 +152,11 @@ kill_connections(struct worker *w, const struct corecfg *cc, const char *tag,
 	    in->port <= 0)
 		return;
 	snprintf(port, sizeof(port), ":%d", in->port);
-	st = db_stmt(&w->db,
+	st = db_query(&w->db,
 	    "SELECT ip FROM user_ips WHERE user = ?1 AND "
-	    "last_seen >= CAST(strftime('%s', 'now') AS "
-	    "INTEGER) - 3600");
-	if (st == NULL)
-		return;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	while (db_step(&w->db, st) == 1) {
+	    "last_seen >= CAST(strftime('%s', 'now') AS INTEGER) - 3600",
+	    dbv_text(user));
+	while (db_next(&w->db, st) == 1) {
 		/* Only well-formed addresses reach the command line. */
 		if (inet_pton(AF_INET, db_text(st, 0), &a4) == 1)
 			snprintf(dst, sizeof(dst), "%s", db_text(st, 0));
@@ -174,7 +172,6 @@ kill_connections(struct worker *w, const struct corecfg *cc, const char *tag,
 		else
 			n++;
 	}
-	sqlite3_reset(st);
 	if (n > 0)
 		log_info(
 		    "user '%s': connections from %d addresses closed", user, n);
@@ -193,37 +190,22 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 	sqlite3_stmt *st;
 	char *want_tag = NULL, *want_cred = NULL, *have_tag = NULL,
 	     *have_cred = NULL;
-	int want = 0, rc;
+	int want, rc;
 
 	j->out = OUT_OK;
-	st = db_stmt(&w->db,
-	    "SELECT uuid, inbound_tag FROM clients_stats "
-	    "WHERE user = ?1 AND enabled = 'true' AND "
-	    "inbound_tag != '' AND uuid != ''");
-	if (st == NULL)
+	if ((rc = users_in_core(&w->db, j->user, &want_cred, &want_tag)) < 0)
 		goto dberr;
-	sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-	if ((rc = db_step(&w->db, st)) == 1) {
-		want = 1;
-		want_cred = xstrdup(db_text(st, 0));
-		want_tag = xstrdup(db_text(st, 1));
-	}
-	sqlite3_reset(st);
+	want = rc == 1;
+	rc = db_row(&w->db, &st,
+	    "SELECT inbound_tag, credential FROM core_applied WHERE user = ?1",
+	    dbv_text(j->user));
 	if (rc < 0)
 		goto dberr;
-	st = db_stmt(&w->db,
-	    "SELECT inbound_tag, credential FROM core_applied "
-	    "WHERE user = ?1");
-	if (st == NULL)
-		goto dberr;
-	sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-	if ((rc = db_step(&w->db, st)) == 1) {
+	if (rc == 1) {
 		have_tag = xstrdup(db_text(st, 0));
 		have_cred = xstrdup(db_text(st, 1));
+		db_done(st);
 	}
-	sqlite3_reset(st);
-	if (rc < 0)
-		goto dberr;
 
 	if (want && have_tag != NULL && strcmp(want_tag, have_tag) == 0 &&
 	    strcmp(want_cred, have_cred) == 0)
@@ -329,11 +311,8 @@ record(struct worker *w, struct user_job *jobs, size_t n, int64_t maxop)
 			    dbv_text(j->user));
 		/* The row keeps the core's last refusal. */
 		if (rc == DB_OK && j->out != OUT_DEFERRED)
-			rc = db_run(&w->db,
-			    "UPDATE clients_stats SET core_error = ?2 WHERE "
-			    "user = ?1 AND core_error != ?2",
-			    dbv_text(j->user),
-			    dbv_text(j->out == OUT_REFUSED ? j->why : ""));
+			rc = users_set_core_error(&w->db, j->user,
+			    j->out == OUT_REFUSED ? j->why : "");
 		if (rc == DB_OK)
 			rc = coreops_record(&w->db, j->user, ended[j->out],
 			    j->why != NULL ? j->why : "", maxop);
@@ -346,25 +325,23 @@ fail:
 	return rc;
 }
 
-/* Adds every name of column 0 of SQL to SET. */
-static int
-collect_names(struct worker *w, const char *sql, struct strset *set)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = db_stmt(&w->db, sql)) == NULL)
-		return DB_ERR;
-	while ((rc = db_step(&w->db, st)) == 1)
-		strset_add(set, db_text(st, 0));
-	sqlite3_reset(st);
-	return rc < 0 ? rc : DB_OK;
-}
-
 static void
 add_name(void *set, const char *name)
 {
 	strset_add(set, name);
+}
+
+/* Adds every name of column 0 of SQL (a string literal) to SET. */
+static int
+names_of(struct worker *w, const char *sql, struct strset *set)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_query(&w->db, sql);
+	while ((rc = db_next(&w->db, st)) == 1)
+		strset_add(set, db_text(st, 0));
+	return rc;
 }
 
 static int
@@ -390,19 +367,12 @@ sync_config(struct worker *w, const struct corecfg *cc)
 
 	if (cc == NULL)
 		return;
-	if (collect_names(w, "SELECT user FROM clients_stats", &known) !=
-		DB_OK ||
-	    collect_names(w, "SELECT user FROM deleted_users", &known) !=
-		DB_OK ||
-	    collect_names(w, "SELECT user FROM core_applied", &known) != DB_OK)
+	if (users_names(&w->db, add_name, &known) != DB_OK ||
+	    names_of(w, "SELECT user FROM deleted_users", &known) != DB_OK ||
+	    names_of(w, "SELECT user FROM core_applied", &known) != DB_OK)
 		goto out;
-	st = db_stmt(&w->db,
-	    "SELECT user, uuid, inbound_tag FROM "
-	    "clients_stats WHERE enabled = 'true' AND "
-	    "inbound_tag != '' AND uuid != ''");
-	if (st == NULL)
-		goto out;
-	while ((rc = db_step(&w->db, st)) == 1) {
+	st = users_in_core_list(&w->db);
+	while ((rc = db_next(&w->db, st)) == 1) {
 		in = corecfg_inbound(cc, db_text(st, 2));
 		if (in == NULL || in->proto == PROTO_OTHER)
 			continue;
@@ -422,7 +392,6 @@ sync_config(struct worker *w, const struct corecfg *cc)
 		nstr += 3;
 		n++;
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		goto out;
 	rc = corewrite_sync(w->cfg.core_config, w->cfg.core_type, want, n,
@@ -451,7 +420,6 @@ out:
 static int
 seed_applied(struct worker *w, const struct corecfg *cc)
 {
-	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
@@ -460,23 +428,13 @@ seed_applied(struct worker *w, const struct corecfg *cc)
 	if ((rc = db_exec(&w->db, "DELETE FROM core_applied")) != DB_OK)
 		goto fail;
 	for (i = 0; i < cc->nclients; i++) {
-		st = db_stmt(&w->db,
-		    "INSERT OR REPLACE INTO core_applied "
-		    "(user, inbound_tag, credential) VALUES "
-		    "(?1, ?2, ?3)");
-		if (st == NULL) {
-			rc = DB_ERR;
-			goto fail;
-		}
-		sqlite3_bind_text(
-		    st, 1, cc->clients[i].email, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 2, cc->clients[i].inbound_tag, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 3, cc->clients[i].credential, -1, SQLITE_STATIC);
-		rc = db_step(&w->db, st);
-		sqlite3_reset(st);
-		if (rc < 0)
+		rc = db_run(&w->db,
+		    "INSERT OR REPLACE INTO core_applied (user, inbound_tag, "
+		    "credential) VALUES (?1, ?2, ?3)",
+		    dbv_text(cc->clients[i].email),
+		    dbv_text(cc->clients[i].inbound_tag),
+		    dbv_text(cc->clients[i].credential));
+		if (rc != DB_OK)
 			goto fail;
 	}
 	return db_commit(&w->db);
@@ -488,14 +446,9 @@ fail:
 static int64_t
 data_version(struct worker *w)
 {
-	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	if ((st = db_stmt(&w->db, "PRAGMA data_version")) == NULL)
-		return -1;
-	if (db_step(&w->db, st) == 1)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_get_int(&w->db, &v, "PRAGMA data_version");
 	return v;
 }
 
@@ -573,13 +526,10 @@ reconcile_poll(struct worker *w, int retry)
 	}
 	if ((maxop = coreops_last_id(&w->db)) < 0)
 		return;
-	if (full) {
-		if (collect_names(
-			w, "SELECT user FROM clients_stats", &users) != DB_OK ||
-		    collect_names(w, "SELECT user FROM core_applied", &users) !=
-			DB_OK)
-			goto out;
-	}
+	if (full &&
+	    (users_names(&w->db, add_name, &users) != DB_OK ||
+		names_of(w, "SELECT user FROM core_applied", &users) != DB_OK))
+		goto out;
 	rc = coreops_pending(&w->db, maxop, retry || full, add_name, &users);
 	if (rc != DB_OK || users.n == 0)
 		goto out;

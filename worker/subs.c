@@ -8,13 +8,15 @@
 #include "coreops.h"
 #include "log.h"
 #include "subdate.h"
+#include "users.h"
 #include "worker.h"
 
 int
 subs_tick(struct worker *w)
 {
-	sqlite3_stmt *st, *up;
+	sqlite3_stmt *st;
 	char now_s[SUBDATE_LEN + 2], newend[SUBDATE_LEN + 2];
+	const char *user, *end_s;
 	time_t now = time(NULL), end;
 	long long renew;
 	int rc, changed = 0, expired;
@@ -22,22 +24,16 @@ subs_tick(struct worker *w)
 	subdate_format(now, now_s, sizeof(now_s));
 	if ((rc = db_begin(&w->db)) != DB_OK)
 		return -1;
-	/* "YYYY-MM-DD-HH" compares as text in time order.  A user disabled
-	 * as expired comes back if a renew period was set since. */
-	st = db_stmt(&w->db,
-	    "SELECT user, sub_end, renew FROM clients_stats WHERE sub_end != "
-	    "'' AND sub_end <= ?1 AND (enabled = 'true' OR (disabled_reason "
-	    "= 'expired' AND renew > 0))");
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, now_s, -1, SQLITE_STATIC);
-	while ((rc = db_step(&w->db, st)) == 1) {
+	st = users_due(&w->db, now_s);
+	while ((rc = db_next(&w->db, st)) == 1) {
+		user = db_text(st, 0);
+		end_s = db_text(st, 1);
 		renew = sqlite3_column_int64(st, 2);
 		expired = renew <= 0;
-		if (subdate_parse(db_text(st, 1), &end) == -1) {
+		if (subdate_parse(end_s, &end) == -1) {
 			log_warnx("user '%s': unreadable sub_end '%s' left as "
 				  "is",
-			    db_text(st, 0), db_text(st, 1));
+			    user, end_s);
 			continue;
 		}
 		if (!expired) {
@@ -46,42 +42,28 @@ subs_tick(struct worker *w)
 				end += (time_t)renew * 86400;
 			subdate_format(end, newend, sizeof(newend));
 		}
-		up = db_stmt(&w->db,
-		    expired ? "UPDATE clients_stats SET enabled = 'false', "
-			      "disabled_reason = 'expired' WHERE user = ?1"
-			    : "UPDATE clients_stats SET sub_end = ?2, enabled "
-			      "= 'true', disabled_reason = '' WHERE user = ?1");
-		if (up == NULL)
-			goto fail;
-		sqlite3_bind_text(up, 1, db_text(st, 0), -1, SQLITE_TRANSIENT);
-		if (!expired)
-			sqlite3_bind_text(up, 2, newend, -1, SQLITE_STATIC);
-		if (db_step(&w->db, up) < 0) {
-			sqlite3_reset(up);
+		/* The core follows through the usual operation. */
+		if ((expired ? users_expire(&w->db, user)
+			     : users_renew(&w->db, user, newend)) != DB_OK ||
+		    coreops_add(&w->db, user) < 0) {
+			db_done(st);
 			goto fail;
 		}
-		sqlite3_reset(up);
-		/* The core follows through the usual operation. */
-		if (coreops_add(&w->db, db_text(st, 0)) < 0)
-			goto fail;
 		if (expired)
 			log_info("user '%s': subscription ended %s, disabled",
-			    db_text(st, 0), db_text(st, 1));
+			    user, end_s);
 		else
 			log_info("user '%s': subscription renewed for %lld "
 				 "days, until %s",
-			    db_text(st, 0), renew, newend);
+			    user, renew, newend);
 		changed++;
 	}
-	sqlite3_reset(st);
 	if (rc < 0)
 		goto fail;
 	if (db_commit(&w->db) != DB_OK)
 		return -1;
 	return changed;
 fail:
-	if (st != NULL)
-		sqlite3_reset(st);
 	db_rollback(&w->db);
 	return -1;
 }

@@ -1,4 +1,4 @@
-/* GET /api/v1/dns_stats and POST /api/v1/delete_dns_stats. */
+/* GET /api/v1/dns_stats: a user's most visited destinations. */
 #include "config.h"
 
 #include <stdio.h>
@@ -30,54 +30,21 @@ api_dns_stats(struct req *req)
 		    "Invalid count parameter: %s, must be an integer between "
 		    "1 and %d",
 		    req_quote(count, q, sizeof(q)), DNS_COUNT_MAX);
-	st = db_stmt(&req->app->db,
+	st = db_query(&req->app->db,
 	    "SELECT count, domain FROM dns_stats WHERE user = ?1 "
-	    "ORDER BY count DESC, domain ASC LIMIT ?2");
-	if (st == NULL)
-		return reply_db_error(req, DB_ERR);
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, n);
+	    "ORDER BY count DESC, domain ASC LIMIT ?2",
+	    dbv_text(user), dbv_int(n));
 	buf_init(&out);
 	buf_puts(&out, " 📊 DNS Query Statistics:\n");
 	buf_printf(&out, "%-12s %-6s %s\n", "User", "Count", "Domain");
 	buf_fill(&out, '-', 61);
 	buf_putc(&out, '\n');
-	while ((rc = db_step(&req->app->db, st)) == 1)
+	while ((rc = db_next(&req->app->db, st)) == 1)
 		buf_printf(&out, "%-12s %-6lld %s\n", user,
 		    (long long)sqlite3_column_int64(st, 0), db_text(st, 1));
-	sqlite3_reset(st);
 	if (rc < 0) {
 		buf_free(&out);
 		return reply_db_error(req, rc);
 	}
-	reply_take(req, 200, &out);
-	return 200;
-}
-
-int
-api_delete_dns_stats(struct req *req)
-{
-	sqlite3_stmt *st;
-	const char *user;
-	char reason[96];
-	int rc;
-
-	user = form_get(&req->params, "user");
-	if (user != NULL && *user != '\0') {
-		if (valid_user(user, reason, sizeof(reason)) == -1)
-			return reply_text(
-			    req, 400, "invalid user name: %s", reason);
-		st = db_stmt(
-		    &req->app->db, "DELETE FROM dns_stats WHERE user = ?1");
-		if (st != NULL)
-			sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	} else
-		st = db_stmt(&req->app->db, "DELETE FROM dns_stats");
-	if (st == NULL)
-		return reply_db_error(req, DB_ERR);
-	rc = db_step(&req->app->db, st);
-	sqlite3_reset(st);
-	if (rc < 0)
-		return reply_db_error(req, rc);
-	return reply_text(req, 200, "DNS stats records deleted successfully");
+	return reply_take(req, 200, &out);
 }

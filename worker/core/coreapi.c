@@ -1,5 +1,7 @@
 /*
- * The core's gRPC API over the gRPC core C API (see coreapi.h).  Requests
+ * The core's gRPC API over the gRPC core C API (see coreapi.h): the handle,
+ * its channel and the generic unary call that coreapi_stats.c
+ * (StatsService) and coreapi_handler.c (HandlerService) make.  Requests
  * and replies are packed and unpacked with the protobuf-c code generated
  * from proto/vapi.proto; each unary call is one batch of six operations
  * plucked from the handle's completion queue.
@@ -23,56 +25,9 @@
 #include <grpc/support/time.h>
 
 #include "coreapi.h"
-#include "statsdec.h"
+#include "coreapi_int.h"
 #include "log.h"
-#include "vapi.pb-c.h"
 #include "xmalloc.h"
-
-#define STATS_SVC "/v2ray.core.app.stats.command.StatsService/"
-
-/* The HandlerService names of one core family. */
-struct flavour {
-	enum core_type type;
-	const char *name;
-	const char *alter_path;
-	const char *add_op;
-	const char *remove_op;
-	const char *vless;
-	const char *vmess;
-	const char *trojan;
-};
-
-static const struct flavour flavours[] = {
-	{ CORE_V2FLY, "v2fly",
-	    "/v2ray.core.app.proxyman.command.HandlerService/AlterInbound",
-	    "v2ray.core.app.proxyman.command.AddUserOperation",
-	    "v2ray.core.app.proxyman.command.RemoveUserOperation",
-	    "v2ray.core.proxy.vless.Account", "v2ray.core.proxy.vmess.Account",
-	    "v2ray.core.proxy.trojan.Account" },
-	{ CORE_XRAY, "xray",
-	    "/xray.app.proxyman.command.HandlerService/AlterInbound",
-	    "xray.app.proxyman.command.AddUserOperation",
-	    "xray.app.proxyman.command.RemoveUserOperation",
-	    "xray.proxy.vless.Account", "xray.proxy.vmess.Account",
-	    "xray.proxy.trojan.Account" },
-};
-
-#define FLAVOUR_V2FLY 0
-#define FLAVOUR_XRAY 1
-
-struct coreapi {
-	char *target;
-	int deadline_ms;
-	int flavour; /* index into flavours[] */
-	grpc_channel *chan; /* NULL: the next call creates one */
-	grpc_completion_queue *cq;
-	int code;
-	char details[COREAPI_DETAILS_MAX];
-	uint8_t *rbuf; /* the last reply's bytes, kept for reuse */
-	size_t rcap;
-	char *namebuf; /* a counter name with its NUL, for the callback */
-	size_t namecap;
-};
 
 /* gRPC's log lines into ours. */
 static void
@@ -98,8 +53,8 @@ set_status(struct coreapi *api, int code, const char *text, size_t len)
 	api->details[len] = '\0';
 }
 
-static enum coreapi_rc
-local_error(struct coreapi *api, const char *why)
+enum coreapi_rc
+coreapi_local_error(struct coreapi *api, const char *why)
 {
 	set_status(api, COREAPI_CODE_LOCAL, why, strlen(why));
 	return COREAPI_ERROR;
@@ -118,13 +73,8 @@ ends_with(const char *s, const char *suffix)
 	return n >= sn && memcmp(s + n - sn, suffix, sn) == 0;
 }
 
-/*
- * Is DETAILS the core's answer to a TypedMessage type name it does not
- * know?  v2fly: "... > Serial: Unknown type: xray.proxy.vless.Account";
- * Xray (protoregistry): "unknown operation > proto: not found".
- */
-static int
-names_unknown(const char *details)
+int
+coreapi_names_unknown(const char *details)
 {
 	return strstr(details, "nknown type") != NULL ||
 	    strstr(details, "proto: not found") != NULL;
@@ -151,7 +101,7 @@ classify(int code, const char *details)
 	}
 	/* Go handlers answer every application error with 2 UNKNOWN */
 	if (strstr(details, "handler not found") != NULL ||
-	    names_unknown(details))
+	    coreapi_names_unknown(details))
 		return COREAPI_ERROR;
 	if (ends_with(details, "already exists"))
 		return COREAPI_EXISTS;
@@ -231,13 +181,8 @@ copy_reply(struct coreapi *api, grpc_byte_buffer *bb)
 	return len;
 }
 
-/*
- * One unary call of METHOD with the packed request REQ.  On COREAPI_OK the
- * reply's bytes are API->rbuf[0 .. *REPLYLEN).  The status code and details
- * are left in API.
- */
-static enum coreapi_rc
-unary(struct coreapi *api, const char *method, const uint8_t *req,
+enum coreapi_rc
+coreapi_unary(struct coreapi *api, const char *method, const uint8_t *req,
     size_t reqlen, size_t *replylen)
 {
 	grpc_call *call = NULL;
@@ -266,7 +211,7 @@ unary(struct coreapi *api, const char *method, const uint8_t *req,
 	    GRPC_PROPAGATE_DEFAULTS, api->cq,
 	    grpc_slice_from_static_string(method), NULL, deadline, NULL);
 	if (call == NULL) {
-		rc = local_error(api, "cannot create a gRPC call");
+		rc = coreapi_local_error(api, "cannot create a gRPC call");
 		goto out;
 	}
 	slice = grpc_slice_from_copied_buffer((const char *)req, reqlen);
@@ -293,7 +238,7 @@ unary(struct coreapi *api, const char *method, const uint8_t *req,
 	if (cerr != GRPC_CALL_OK) {
 		snprintf(why, sizeof(why), "grpc_call_start_batch: error %d",
 		    (int)cerr);
-		rc = local_error(api, why);
+		rc = coreapi_local_error(api, why);
 		goto out;
 	}
 
@@ -309,7 +254,7 @@ unary(struct coreapi *api, const char *method, const uint8_t *req,
 		    api->cq, call, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 	}
 	if (ev.type != GRPC_OP_COMPLETE) {
-		rc = local_error(api, "gRPC completion queue failed");
+		rc = coreapi_local_error(api, "gRPC completion queue failed");
 		goto out;
 	}
 
@@ -340,9 +285,8 @@ out:
 	return rc;
 }
 
-/* Packs MSG into a fresh buffer (*OUT, caller frees) and returns its size. */
-static size_t
-pack(const ProtobufCMessage *msg, uint8_t **out)
+size_t
+coreapi_pack(const ProtobufCMessage *msg, uint8_t **out)
 {
 	size_t n;
 
@@ -392,291 +336,6 @@ coreapi_free(struct coreapi *api)
 	grpc_shutdown();
 }
 
-/* Hands one decoded counter to the caller with a NUL-terminated name. */
-struct query_walk {
-	struct coreapi *api;
-	coreapi_stat_cb cb;
-	void *arg;
-};
-
-static int
-query_one(void *arg, const char *name, size_t len, int64_t value)
-{
-	struct query_walk *w = arg;
-	struct coreapi *api = w->api;
-
-	if (len + 1 > api->namecap) {
-		api->namecap = len + 1 > 256 ? len + 1 : 256;
-		free(api->namebuf);
-		api->namebuf = xmalloc(api->namecap);
-	}
-	memcpy(api->namebuf, name, len);
-	api->namebuf[len] = '\0';
-	return w->cb(w->arg, api->namebuf, len, value);
-}
-
-enum coreapi_rc
-coreapi_query(struct coreapi *api, const char *pattern, int reset,
-    coreapi_stat_cb cb, void *arg, size_t *count)
-{
-	Vapi__QueryStatsRequest req = VAPI__QUERY_STATS_REQUEST__INIT;
-	struct query_walk w;
-	size_t rlen;
-	uint8_t *buf = NULL;
-	size_t n, done = 0;
-	enum coreapi_rc rc;
-
-	req.pattern = (char *)(pattern != NULL ? pattern : "");
-	req.reset = reset ? 1 : 0;
-	n = pack(&req.base, &buf);
-	rc = unary(api, STATS_SVC "QueryStats", buf, n, &rlen);
-	if (rc != COREAPI_OK)
-		goto out;
-	/* Walked in place: no allocation per counter (worker/core/statsdec.h). */
-	w.api = api;
-	w.cb = cb;
-	w.arg = arg;
-	switch (statsdec_walk(api->rbuf, rlen, query_one, &w, &done)) {
-	case STATSDEC_OK:
-		break;
-	case STATSDEC_STOPPED:
-		rc = local_error(api, "stopped by the callback");
-		break;
-	default:
-		rc = local_error(api, "cannot decode the QueryStats reply");
-		break;
-	}
-out:
-	if (count != NULL)
-		*count = done;
-	free(buf);
-	return rc;
-}
-
-enum coreapi_rc
-coreapi_get(struct coreapi *api, const char *name, int reset, int64_t *value)
-{
-	Vapi__GetStatsRequest req = VAPI__GET_STATS_REQUEST__INIT;
-	Vapi__GetStatsResponse *resp = NULL;
-	size_t rlen;
-	uint8_t *buf = NULL;
-	size_t n;
-	enum coreapi_rc rc;
-
-	*value = 0;
-	req.name = (char *)(name != NULL ? name : "");
-	req.reset = reset ? 1 : 0;
-	n = pack(&req.base, &buf);
-	rc = unary(api, STATS_SVC "GetStats", buf, n, &rlen);
-	if (rc != COREAPI_OK)
-		goto out;
-	resp = vapi__get_stats_response__unpack(NULL, rlen, api->rbuf);
-	if (resp == NULL) {
-		rc = local_error(api, "cannot decode the GetStats reply");
-		goto out;
-	}
-	if (resp->stat != NULL)
-		*value = resp->stat->value;
-	vapi__get_stats_response__free_unpacked(resp, NULL);
-out:
-	free(buf);
-	return rc;
-}
-
-enum coreapi_rc
-coreapi_sys(struct coreapi *api, struct coreapi_sys *sys)
-{
-	Vapi__SysStatsRequest req = VAPI__SYS_STATS_REQUEST__INIT;
-	Vapi__SysStatsResponse *r = NULL;
-	size_t rlen;
-	uint8_t *buf = NULL;
-	size_t n;
-	enum coreapi_rc rc;
-
-	memset(sys, 0, sizeof(*sys));
-	n = pack(&req.base, &buf);
-	rc = unary(api, STATS_SVC "GetSysStats", buf, n, &rlen);
-	if (rc != COREAPI_OK)
-		goto out;
-	r = vapi__sys_stats_response__unpack(NULL, rlen, api->rbuf);
-	if (r == NULL) {
-		rc = local_error(api, "cannot decode the GetSysStats reply");
-		goto out;
-	}
-	sys->uptime = r->uptime;
-	sys->num_goroutine = r->numgoroutine;
-	sys->num_gc = r->numgc;
-	sys->alloc = r->alloc;
-	sys->total_alloc = r->totalalloc;
-	sys->sys = r->sys;
-	sys->mallocs = r->mallocs;
-	sys->frees = r->frees;
-	sys->live_objects = r->liveobjects;
-	sys->pause_total_ns = r->pausetotalns;
-	vapi__sys_stats_response__free_unpacked(r, NULL);
-out:
-	free(buf);
-	return rc;
-}
-
-/* What an AlterInbound call carries, independent of the flavour. */
-struct alter {
-	const char *tag;
-	const char *email;
-	int add;
-	enum proto proto;
-	const char *credential;
-	const char *flow;
-	unsigned int level;
-};
-
-/* Packs the account of AL for flavour FL; sets *TYPE to its type name. */
-static size_t
-pack_account(const struct flavour *fl, const struct alter *al,
-    const char **type, uint8_t **out)
-{
-	Vapi__VlessAccount vless = VAPI__VLESS_ACCOUNT__INIT;
-	Vapi__VmessAccount vmess = VAPI__VMESS_ACCOUNT__INIT;
-	Vapi__TrojanAccount trojan = VAPI__TROJAN_ACCOUNT__INIT;
-
-	switch (al->proto) {
-	case PROTO_VLESS:
-		*type = fl->vless;
-		vless.id = (char *)al->credential;
-		vless.flow = (char *)(al->flow != NULL ? al->flow : "");
-		return pack(&vless.base, out);
-	case PROTO_VMESS:
-		*type = fl->vmess;
-		vmess.id = (char *)al->credential;
-		return pack(&vmess.base, out);
-	case PROTO_TROJAN:
-	default:
-		*type = fl->trojan;
-		trojan.password = (char *)al->credential;
-		return pack(&trojan.base, out);
-	}
-}
-
-static enum coreapi_rc
-alter_once(
-    struct coreapi *api, const struct flavour *fl, const struct alter *al)
-{
-	Vapi__AlterInboundRequest req = VAPI__ALTER_INBOUND_REQUEST__INIT;
-	Vapi__TypedMessage op = VAPI__TYPED_MESSAGE__INIT;
-	Vapi__TypedMessage account = VAPI__TYPED_MESSAGE__INIT;
-	Vapi__User user = VAPI__USER__INIT;
-	Vapi__AddUserOperation add = VAPI__ADD_USER_OPERATION__INIT;
-	Vapi__RemoveUserOperation rm = VAPI__REMOVE_USER_OPERATION__INIT;
-	uint8_t *accbuf = NULL, *opbuf = NULL, *buf = NULL;
-	const char *acctype = NULL;
-	size_t rlen;
-	size_t n;
-	enum coreapi_rc rc;
-
-	if (al->add) {
-		n = pack_account(fl, al, &acctype, &accbuf);
-		account.type = (char *)acctype;
-		account.value.data = accbuf;
-		account.value.len = n;
-		user.level = al->level;
-		user.email = (char *)al->email;
-		user.account = &account;
-		add.user = &user;
-		op.type = (char *)fl->add_op;
-		n = pack(&add.base, &opbuf);
-	} else {
-		rm.email = (char *)al->email;
-		op.type = (char *)fl->remove_op;
-		n = pack(&rm.base, &opbuf);
-	}
-	op.value.data = opbuf;
-	op.value.len = n;
-	req.tag = (char *)al->tag;
-	req.operation = &op;
-	n = pack(&req.base, &buf);
-
-	rc = unary(api, fl->alter_path, buf, n, &rlen);
-	free(accbuf);
-	free(opbuf);
-	free(buf);
-	return rc;
-}
-
-/* Did the core reject our names rather than the operation itself? */
-static int
-flavour_mismatch(const struct coreapi *api, enum coreapi_rc rc)
-{
-	return rc == COREAPI_UNIMPLEMENTED ||
-	    (rc == COREAPI_ERROR && api->code == GRPC_STATUS_UNKNOWN &&
-		names_unknown(api->details));
-}
-
-static enum coreapi_rc
-alter(struct coreapi *api, const struct alter *al)
-{
-	enum coreapi_rc rc;
-	int other;
-
-	if (al->tag == NULL || *al->tag == '\0')
-		return local_error(api, "empty inbound tag");
-	if (al->email == NULL || *al->email == '\0')
-		return local_error(api, "empty email");
-	if (al->add) {
-		if (al->proto != PROTO_VLESS && al->proto != PROTO_VMESS &&
-		    al->proto != PROTO_TROJAN)
-			return local_error(
-			    api, "no account type for this protocol");
-		if (al->credential == NULL || *al->credential == '\0')
-			return local_error(api, "empty credential");
-	}
-
-	rc = alter_once(api, &flavours[api->flavour], al);
-	if (flavour_mismatch(api, rc)) {
-		/* nothing was applied: try the other family's names */
-		other =
-		    api->flavour == FLAVOUR_XRAY ? FLAVOUR_V2FLY : FLAVOUR_XRAY;
-		rc = alter_once(api, &flavours[other], al);
-		if (!flavour_mismatch(api, rc) && rc != COREAPI_UNAVAILABLE &&
-		    rc != COREAPI_DEADLINE) {
-			log_info("coreapi: the core speaks the %s "
-				 "HandlerService names, not %s",
-			    flavours[other].name, flavours[api->flavour].name);
-			api->flavour = other;
-		}
-	}
-	return rc;
-}
-
-enum coreapi_rc
-coreapi_add_user(struct coreapi *api, const char *tag, const char *email,
-    enum proto proto, const char *credential, const char *flow,
-    unsigned int level)
-{
-	struct alter al;
-
-	al.tag = tag;
-	al.email = email;
-	al.add = 1;
-	al.proto = proto;
-	al.credential = credential;
-	al.flow = flow;
-	al.level = level;
-	return alter(api, &al);
-}
-
-enum coreapi_rc
-coreapi_remove_user(struct coreapi *api, const char *tag, const char *email)
-{
-	struct alter al;
-
-	memset(&al, 0, sizeof(al));
-	al.tag = tag;
-	al.email = email;
-	al.add = 0;
-	al.proto = PROTO_OTHER;
-	return alter(api, &al);
-}
-
 int
 coreapi_code(const struct coreapi *api)
 {
@@ -687,12 +346,6 @@ const char *
 coreapi_details(const struct coreapi *api)
 {
 	return api->details;
-}
-
-enum core_type
-coreapi_handler_flavour(const struct coreapi *api)
-{
-	return flavours[api->flavour].type;
 }
 
 const char *

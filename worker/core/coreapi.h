@@ -32,6 +32,10 @@
  * account's (a trojan account to a VLESS inbound): v2fly and Xray panic and
  * the whole core dies.  coreapi cannot know an inbound's protocol; the
  * caller checks it (lib/corecfg.h).
+ *
+ * coreapi.c has the handle, the channel and the unary call, coreapi_stats.c
+ * the StatsService calls, coreapi_handler.c the HandlerService ones;
+ * coreapi_int.h is what they share.
  */
 #ifndef V2S_COREAPI_H
 #define V2S_COREAPI_H

@@ -20,7 +20,6 @@
 
 #include "ingest.h"
 #include "ingest_int.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 static double
@@ -57,12 +56,12 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	static struct worker w;
+	static struct cfg cfg;
+	static struct db db;
 	struct ingest_tuning tune;
 	struct ingest_counts c;
 	struct ingest *ig;
 	struct rusage ru;
-	sqlite3_stmt *st;
 	char err[512], name[32], *wal;
 	long users = 1000, batch_mb = 0, i;
 	uint64_t before;
@@ -86,38 +85,35 @@ main(int argc, char *argv[])
 	if (argc != 2)
 		usage();
 
-	cfg_defaults(&w.cfg);
-	free(w.cfg.core_access_log);
-	w.cfg.core_access_log = xstrdup(argv[0]);
-	free(w.cfg.database);
-	w.cfg.database = xstrdup(argv[1]);
-	free(w.cfg.f2b_log);
-	w.cfg.f2b_log = xstrdup("");
-	w.cfg.access_log_from_start = 1;
+	cfg_defaults(&cfg);
+	free(cfg.core_access_log);
+	cfg.core_access_log = xstrdup(argv[0]);
+	free(cfg.database);
+	cfg.database = xstrdup(argv[1]);
+	free(cfg.f2b_log);
+	cfg.f2b_log = xstrdup("");
+	cfg.access_log_from_start = 1;
 	unlink(argv[1]);
 	wal = xasprintf("%s-wal", argv[1]);
 	unlink(wal);
 	free(wal);
-	if (db_open(&w.db, w.cfg.database, err, sizeof(err)) != DB_OK ||
-	    db_migrate(&w.db, err, sizeof(err)) != DB_OK)
+	if (db_open(&db, cfg.database, err, sizeof(err)) != DB_OK ||
+	    db_migrate(&db, err, sizeof(err)) != DB_OK)
 		errx(1, "%s", err);
-	if (db_begin(&w.db) != DB_OK)
+	if (db_begin(&db) != DB_OK)
 		errx(1, "begin");
 	for (i = 0; i < users; i++) {
-		st = db_stmt(&w.db,
-		    "INSERT INTO clients_stats (user, uuid) VALUES (?1, ?1)");
-		if (st == NULL)
-			errx(1, "prepare");
 		snprintf(name, sizeof(name), "u%ld", i);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		if (db_step(&w.db, st) < 0)
+		if (db_run(&db,
+			"INSERT INTO clients_stats (user, uuid) VALUES (?1, "
+			"?1)",
+			dbv_text(name)) != DB_OK)
 			errx(1, "insert");
-		sqlite3_reset(st);
 	}
-	if (db_commit(&w.db) != DB_OK)
+	if (db_commit(&db) != DB_OK)
 		errx(1, "commit");
 
-	if ((ig = ingest_new(&w)) == NULL)
+	if ((ig = ingest_new(&db, &cfg)) == NULL)
 		errx(1, "ingest_new");
 	memset(&tune, 0, sizeof(tune));
 	tune.tick_budget_ms = 3600 * 1000;
@@ -139,7 +135,7 @@ main(int argc, char *argv[])
 	    (unsigned long long)c.reasons[ACCESSLOG_OK],
 	    (double)c.commit_us / 1e6, ru.ru_maxrss);
 	ingest_free(ig);
-	db_close(&w.db);
-	cfg_free(&w.cfg);
+	db_close(&db);
+	cfg_free(&cfg);
 	return c.failed == 0 ? 0 : 1;
 }

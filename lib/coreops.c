@@ -2,9 +2,9 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "coreops.h"
 
 #define COREOPS_KEEP_S 86400 /* finished operations kept for the record */
@@ -55,15 +55,6 @@ worst_state(struct db *db, int64_t first, int64_t last, char *why, size_t whysz)
 	return waiting ? COREOP_WAITING
 	    : deferred ? COREOP_DEFERRED
 		       : COREOP_APPLIED;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

@@ -11,17 +11,17 @@
 #include <stdio.h>
 
 struct cfg;
-struct worker;
+struct db;
 struct ingest;
 
 /*
- * Prepares ingestion of the configured core.access_log, resuming from the
- * position committed in W's database (first start: the end of the file,
- * unless configured to read from the beginning).  A missing log is not an
+ * Prepares ingestion of CFG's core.access_log into DB (both borrowed),
+ * resuming from the position committed there (first start: the end of
+ * the file, unless configured to read from the beginning).  A missing log is not an
  * error (it is looked for again each tick).  Returns NULL only if a custom
  * access_log_regex cannot be used (logged).
  */
-struct ingest *ingest_new(struct worker *w);
+struct ingest *ingest_new(struct db *db, const struct cfg *cfg);
 
 /* Reads what was written since the last call and commits it.  Never fatal:
  * problems are logged once per change. */

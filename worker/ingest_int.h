@@ -1,5 +1,7 @@
 /*
- * Inside access-log ingestion: the knobs and counters that the worker
+ * Inside access-log ingestion: the state its files share (ingest.c reads
+ * and commits, ingest_batch.c writes a batch, ingest_ips.c keeps the live
+ * IPs and the IP limit), and the knobs and counters that the worker
  * leaves at their defaults and that tests and bench/ingest-bench use.
  */
 #ifndef V2S_INGEST_INT_H
@@ -7,10 +9,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "accesslog.h"
-
-struct ingest;
+#include "buf.h"
+#include "cfg.h"
+#include "db.h"
+#include "ingest_agg.h"
+#include "tail.h"
 
 /*
  * Memory is bounded by batch_keys (about 80 bytes per key plus the key's
@@ -37,10 +43,57 @@ struct ingest_counts {
 	int64_t commit_us; /* time spent committing batches */
 };
 
+struct ingest {
+	struct db *db; /* borrowed */
+	const struct cfg *cfg; /* borrowed */
+	struct accesslog_regex *re; /* owned; NULL = built-in parser */
+	struct tail *tail; /* owned; NULL until the position is loaded */
+	struct tail_pos committed; /* last position known durable */
+	struct agg agg;
+	size_t batch_bytes;
+	int stop_reason; /* the callback ended the batch early */
+	struct ingest_tuning tune;
+	struct ingest_counts counts;
+	int64_t prev_cut; /* expiry boundary of the last tick, -1 = none */
+	time_t last_prune;
+	char lasterr[256]; /* logged once per change */
+};
+
 /* Replaces IG's tuning (zero fields keep the current value). */
 void ingest_tune(struct ingest *ig, const struct ingest_tuning *t);
 
 /* Copies IG's counters since ingest_new() into OUT. */
 void ingest_counts(const struct ingest *ig, struct ingest_counts *out);
+
+/*
+ * Writes the batch aggregated in IG (inside the caller's transaction):
+ * dns_stats, the source IPs of known users and their streaks, the users'
+ * last_seen and live IPs.  NOW is when the lines were read.  DB_OK or
+ * DB_*.
+ */
+int ingest_write_batch(struct ingest *ig, time_t now);
+
+/* 1 if S[0..N) is an IPv4 or IPv6 address. */
+int ingest_is_ip(const char *s, size_t n);
+
+/*
+ * Sets clients_stats.ips of USER (an exact name) to the IPs seen at or
+ * after CUT, the most recent first; LIST is scratch space.  DB_OK or DB_*.
+ */
+int ingest_recompute_ips(
+    struct ingest *ig, const char *user, int64_t cut, struct buf *list);
+
+/*
+ * Recomputes the ips of every user with an IP that expired since the
+ * last call, and prunes the old history once a minute, in one
+ * transaction.  DB_OK or DB_*.
+ */
+int ingest_expire(struct ingest *ig, time_t now);
+
+/*
+ * Writes the IPs beyond each user's lim_ip to paths.f2b_log (after
+ * committing that it did).  DB_OK or DB_*.
+ */
+int ingest_ip_limit(struct ingest *ig, time_t now);
 
 #endif

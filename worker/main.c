@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "accesslog.h"
 #include "coreapi.h"
 #include "corecfg.h"
@@ -51,15 +52,6 @@ api_tag(const struct cfg *cfg)
 	tag = xstrdup(cc.api_tag != NULL ? cc.api_tag : "api");
 	corecfg_free(&cc);
 	return tag;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -149,7 +141,7 @@ main(int argc, char *argv[])
 	acct_init(&w.acct, &w.db, tag, w.cfg.online_rate_threshold);
 	free(tag);
 	w.core_up = -1;
-	w.ingest = ingest_new(&w);
+	w.ingest = ingest_new(&w.db, &w.cfg);
 	w.reconcile_full = 1;
 	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
@@ -164,15 +156,15 @@ main(int argc, char *argv[])
 			subs_tick(&w);
 			ingest_tick(w.ingest);
 			reconcile_poll(&w, 1);
-			reconcile_flush_config(&w, 1);
+			corefile_flush(&w, 1);
 			/* Ticks keep their rhythm however long one took. */
 			next += (int64_t)w.cfg.ticker_interval * 1000;
 			if (next <= mono_ms())
 				next = mono_ms() + 1;
 		} else
 			reconcile_poll(&w, 0);
-		reconcile_flush_config(&w, 0);
-		reconcile_reload_due(&w);
+		corefile_flush(&w, 0);
+		reload_due(&w);
 		/* API changes are looked for every 20 ms between ticks (one
 		 * PRAGMA data_version when nothing changed). */
 		left = next - mono_ms();
@@ -189,7 +181,7 @@ main(int argc, char *argv[])
 			fatal("sigtimedwait");
 	}
 	log_info("stopping");
-	reconcile_flush_config(&w, 1);
+	corefile_flush(&w, 1);
 	ingest_free(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);

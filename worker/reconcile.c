@@ -4,48 +4,22 @@
  * and a credential); core_applied says what the worker has put there.  The
  * users the API touched (core_ops) are applied within a fraction of a
  * second; after a start or a core restart everything is checked.  The
- * config file is rewritten (one write per batch) so that a core restarted
- * without the worker loads the right users.
+ * config file follows (worker/corefile.c).
  */
 #include "config.h"
-
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
-#include <spawn.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "coreapi.h"
 #include "corecfg.h"
 #include "coreops.h"
-#include "corewrite.h"
 #include "log.h"
 #include "strset.h"
 #include "users.h"
 #include "worker.h"
 #include "xmalloc.h"
-
-extern char **environ;
-
-/* The config file trails the running core by at most this much. */
-#define CONFIG_SYNC_MS 500
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* What applying one user came to. */
 enum outcome {
@@ -73,35 +47,6 @@ job_free(struct user_job *j)
 	free(j->cred);
 }
 
-/* The core config, read again when the file changed (lib/corecache.h);
- * the last good one while it cannot be read (logged once per reason), or
- * NULL if it never could. */
-static const struct corecfg *
-core_config(struct worker *w)
-{
-	const struct corecfg *cc;
-	char err[WSTATE_TEXT_MAX], msg[512];
-
-	cc = corecache_get(
-	    &w->core, w->cfg.core_config, w->cfg.core_type, msg, sizeof(msg));
-	if (cc != NULL) {
-		w->corecfg_error[0] = '\0';
-		return cc;
-	}
-	/* Parse errors give only a line: name the file too. */
-	if (strncmp(msg, "line ", 5) == 0)
-		snprintf(err, sizeof(err), "'%s' %s", w->cfg.core_config, msg);
-	else
-		snprintf(err, sizeof(err), "%s", msg);
-	if (strcmp(err, w->corecfg_error) != 0) {
-		log_warnx("core config: %s (users are not applied until it "
-			  "can be read; nothing is deleted)",
-		    err);
-		snprintf(w->corecfg_error, sizeof(w->corecfg_error), "%s", err);
-	}
-	return corecache_last(&w->core);
-}
-
 /* The classification of a core answer for an add or a remove. */
 static enum outcome
 classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
@@ -126,55 +71,6 @@ classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
 		*why = xstrdup(d[0] != '\0' ? d : coreapi_rc_name(rc));
 		return OUT_REFUSED;
 	}
-}
-
-/*
- * Closes the open connections of USER, just removed from inbound TAG:
- * "ss -K" for each source IP of the user seen in the last hour and the
- * inbound's port (core.kill_connections; see v2ray-stat.yaml(5) for where
- * this cannot work).
- */
-static void
-kill_connections(struct worker *w, const struct corecfg *cc, const char *tag,
-    const char *user)
-{
-	const struct core_inbound *in;
-	struct in6_addr a6;
-	struct in_addr a4;
-	sqlite3_stmt *st;
-	char port[16], dst[64];
-	char *argv[] = { (char *)"ss", (char *)"-K", (char *)"-n",
-		(char *)"dst", dst, (char *)"sport", (char *)"=", port, NULL };
-	pid_t pid;
-	int status, n = 0;
-
-	if (cc == NULL || (in = corecfg_inbound(cc, tag)) == NULL ||
-	    in->port <= 0)
-		return;
-	snprintf(port, sizeof(port), ":%d", in->port);
-	st = db_query(&w->db,
-	    "SELECT ip FROM user_ips WHERE user = ?1 AND "
-	    "last_seen >= CAST(strftime('%s', 'now') AS INTEGER) - 3600",
-	    dbv_text(user));
-	while (db_next(&w->db, st) == 1) {
-		/* Only well-formed addresses reach the command line. */
-		if (inet_pton(AF_INET, db_text(st, 0), &a4) == 1)
-			snprintf(dst, sizeof(dst), "%s", db_text(st, 0));
-		else if (inet_pton(AF_INET6, db_text(st, 0), &a6) == 1)
-			snprintf(dst, sizeof(dst), "[%s]", db_text(st, 0));
-		else
-			continue;
-		if (posix_spawnp(&pid, "ss", NULL, NULL, argv, environ) != 0 ||
-		    waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			log_warnx("user '%s': 'ss -K dst %s sport = %s' failed",
-			    user, dst, port);
-		else
-			n++;
-	}
-	if (n > 0)
-		log_info(
-		    "user '%s': connections from %d addresses closed", user, n);
 }
 
 /*
@@ -236,7 +132,7 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 		j->touch_applied = 1;
 		j->applied = 0;
 		if (!want && w->cfg.core_kill_connections)
-			kill_connections(w, cc, have_tag, j->user);
+			killconn_user(w, cc, have_tag, j->user);
 	}
 	if (!want)
 		goto out;
@@ -325,94 +221,27 @@ fail:
 	return rc;
 }
 
-static void
-add_name(void *set, const char *name)
+int
+reconcile_known(struct worker *w, struct strset *set, int deleted)
 {
-	strset_add(set, name);
-}
-
-/* Adds every name of column 0 of SQL (a string literal) to SET. */
-static int
-names_of(struct worker *w, const char *sql, struct strset *set)
-{
+	static const char *const more[] = {
+		"SELECT user FROM core_applied",
+		"SELECT user FROM deleted_users",
+	};
 	sqlite3_stmt *st;
+	size_t i;
 	int rc;
 
-	st = db_query(&w->db, sql);
-	while ((rc = db_next(&w->db, st)) == 1)
-		strset_add(set, db_text(st, 0));
-	return rc;
-}
-
-static int
-is_known(void *arg, const char *email)
-{
-	return strset_has(arg, email);
-}
-
-/*
- * Rewrites the core config file so it holds exactly the users the
- * database wants (one write for the whole batch, only if it changed).
- */
-static void
-sync_config(struct worker *w, const struct corecfg *cc)
-{
-	const struct core_inbound *in;
-	struct corewrite_user *want = NULL;
-	struct strset known = { 0 };
-	sqlite3_stmt *st;
-	char **strs = NULL, err[512];
-	size_t n = 0, cap = 0, nstr = 0, missing = 0, i;
-	int rc;
-
-	if (cc == NULL)
-		return;
-	if (users_names(&w->db, add_name, &known) != DB_OK ||
-	    names_of(w, "SELECT user FROM deleted_users", &known) != DB_OK ||
-	    names_of(w, "SELECT user FROM core_applied", &known) != DB_OK)
-		goto out;
-	st = users_in_core_list(&w->db);
-	while ((rc = db_next(&w->db, st)) == 1) {
-		in = corecfg_inbound(cc, db_text(st, 2));
-		if (in == NULL || in->proto == PROTO_OTHER)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			want = xreallocarray(want, cap, sizeof(*want));
-			strs = xreallocarray(strs, cap * 3, sizeof(*strs));
-		}
-		strs[nstr] = xstrdup(db_text(st, 0));
-		strs[nstr + 1] = xstrdup(db_text(st, 1));
-		strs[nstr + 2] = xstrdup(db_text(st, 2));
-		want[n].email = strs[nstr];
-		want[n].credential = strs[nstr + 1];
-		want[n].inbound_tag = strs[nstr + 2];
-		want[n].proto = in->proto;
-		want[n].flow = in->proto == PROTO_VLESS ? in->flow : NULL;
-		nstr += 3;
-		n++;
+	if ((rc = users_names(&w->db, strset_add_fn, set)) != DB_OK)
+		return rc;
+	for (i = 0; i < (deleted ? 2u : 1u); i++) {
+		st = db_query(&w->db, more[i]);
+		while ((rc = db_next(&w->db, st)) == 1)
+			strset_add(set, db_text(st, 0));
+		if (rc < 0)
+			return rc;
 	}
-	if (rc < 0)
-		goto out;
-	rc = corewrite_sync(w->cfg.core_config, w->cfg.core_type, want, n,
-	    is_known, &known, &missing, err, sizeof(err));
-	if (rc == -1)
-		log_warnx("core config '%s' not updated: %s",
-		    w->cfg.core_config, err);
-	else if (rc == 1) {
-		log_info("core config '%s' updated (%zu users)",
-		    w->cfg.core_config, n);
-		if (w->cfg.core_type == CORE_SINGBOX &&
-		    w->cfg.core_reload_command[0] != '\0' && w->reload_at == 0)
-			w->reload_at = mono_ms() +
-			    (int64_t)w->cfg.core_reload_delay * 1000;
-	}
-out:
-	for (i = 0; i < nstr; i++)
-		free(strs[i]);
-	free(strs);
-	free(want);
-	strset_free(&known);
+	return DB_OK;
 }
 
 /* Seeds core_applied from the core config's users, as a core that just
@@ -453,49 +282,9 @@ data_version(struct worker *w)
 }
 
 void
-reconcile_flush_config(struct worker *w, int force)
-{
-	int64_t now = mono_ms();
-
-	if (!w->config_dirty ||
-	    (!force && now - w->config_synced_at < CONFIG_SYNC_MS))
-		return;
-	sync_config(w, core_config(w));
-	w->config_dirty = 0;
-	w->config_synced_at = now;
-}
-
-void
 reconcile_core_restarted(struct worker *w)
 {
 	w->reconcile_full = 2;
-}
-
-void
-reconcile_reload_due(struct worker *w)
-{
-	char *argv[] = { (char *)"sh", (char *)"-c", NULL, NULL };
-	pid_t pid;
-	int status;
-
-	if (w->reload_at == 0 || mono_ms() < w->reload_at)
-		return;
-	w->reload_at = 0;
-	/* A sing-box reload zeroes its counters: commit them first. */
-	worker_tick(w);
-	argv[2] = w->cfg.core_reload_command;
-	/* posix_spawn, not fork: the gRPC library's threads are running. */
-	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) {
-		log_warn("reload: cannot run '%s'", w->cfg.core_reload_command);
-		return;
-	}
-	if (waitpid(pid, &status, 0) == -1)
-		log_warn("reload: waitpid");
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		log_warnx("reload: '%s' failed (status %d)",
-		    w->cfg.core_reload_command, status);
-	else
-		log_info("core reloaded with '%s'", w->cfg.core_reload_command);
 }
 
 void
@@ -515,7 +304,7 @@ reconcile_poll(struct worker *w, int retry)
 	if (retry)
 		coreops_prune(&w->db);
 	w->data_version = dv;
-	cc = core_config(w);
+	cc = corefile_config(w);
 
 	/* After a core restart the core holds exactly its config file's
 	 * users; at the very first start the file is all we know too. */
@@ -526,11 +315,10 @@ reconcile_poll(struct worker *w, int retry)
 	}
 	if ((maxop = coreops_last_id(&w->db)) < 0)
 		return;
-	if (full &&
-	    (users_names(&w->db, add_name, &users) != DB_OK ||
-		names_of(w, "SELECT user FROM core_applied", &users) != DB_OK))
+	if (full && reconcile_known(w, &users, 0) != DB_OK)
 		goto out;
-	rc = coreops_pending(&w->db, maxop, retry || full, add_name, &users);
+	rc = coreops_pending(
+	    &w->db, maxop, retry || full, strset_add_fn, &users);
 	if (rc != DB_OK || users.n == 0)
 		goto out;
 
@@ -561,7 +349,7 @@ reconcile_poll(struct worker *w, int retry)
 	 * one write for everything that happens within CONFIG_SYNC_MS. */
 	w->config_dirty = 1;
 	if (full)
-		reconcile_flush_config(w, 1);
+		corefile_flush(w, 1);
 	/* Our own commits do not move data_version; other processes' do. */
 	w->data_version = data_version(w);
 out:

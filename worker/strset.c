@@ -61,6 +61,12 @@ strset_add(struct strset *set, const char *s)
 	return 1;
 }
 
+void
+strset_add_fn(void *set, const char *s)
+{
+	strset_add(set, s);
+}
+
 int
 strset_has(const struct strset *set, const char *s)
 {

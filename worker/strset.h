@@ -15,6 +15,8 @@ struct strset {
 
 /* Adds S (copied) unless already present; returns 1 if added, else 0. */
 int strset_add(struct strset *set, const char *s);
+/* strset_add() as a callback: SET is a struct strset. */
+void strset_add_fn(void *set, const char *s);
 /* 1 if S is in the set (ignoring case), else 0. */
 int strset_has(const struct strset *set, const char *s);
 /* Frees everything and zeroes SET; accepts a zeroed struct. */

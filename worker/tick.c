@@ -9,28 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "coreapi.h"
 #include "log.h"
 #include "netdev.h"
 #include "worker.h"
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * Samples the network interface (features.network) and publishes its

@@ -15,6 +15,7 @@
 
 struct coreapi;
 struct ingest;
+struct strset;
 
 struct worker {
 	struct cfg cfg; /* owned */
@@ -27,7 +28,7 @@ struct worker {
 	char core_error[WSTATE_TEXT_MAX]; /* why the core did not answer */
 	struct netdev net_last; /* features.network: the previous sample */
 	int64_t net_at; /* its time (monotonic us), 0 = none */
-	/* reconcile.c */
+	/* reconcile.c, corefile.c, reload.c */
 	struct corecache core; /* owned: the core config as last read */
 	char corecfg_error[WSTATE_TEXT_MAX]; /* why it cannot be read, "" */
 	int64_t data_version; /* of the database, at the last check */
@@ -64,26 +65,51 @@ int worker_tick(struct worker *w);
 
 /* reconcile.c */
 /*
- * Applies to the core and its config file what the database wants for
- * the users the API changed since the last call (cheap when nothing did:
- * one PRAGMA data_version).  With RETRY, changes saved while the core was
- * unreachable are tried again.  After reconcile_core_restarted() (and at
- * start) every user is checked.
+ * Applies to the core what the database wants for the users the API
+ * changed since the last call (cheap when nothing did: one PRAGMA
+ * data_version).  With RETRY, changes saved while the core was unreachable
+ * are tried again.  After reconcile_core_restarted() (and at start) every
+ * user is checked.  The config file follows (corefile_flush()).
  */
 void reconcile_poll(struct worker *w, int retry);
+/* Marks that the core restarted: it holds only its config file's users. */
+void reconcile_core_restarted(struct worker *w);
+/*
+ * Adds to SET every name the worker knows: the database's users, those in
+ * the running core (core_applied), and with DELETED those the API deleted
+ * whose counters the core still keeps.  DB_OK or DB_*.
+ */
+int reconcile_known(struct worker *w, struct strset *set, int deleted);
+
+/* corefile.c */
+/*
+ * The core config (the cache of lib/corecache.h, read again when the file
+ * changed); while it cannot be read, the last good one (why in
+ * W->corecfg_error, logged once per reason), or NULL if it never could.
+ */
+const struct corecfg *corefile_config(struct worker *w);
 /*
  * Rewrites the core config file if users changed since the last write and
  * (unless FORCE) the last write is 500 ms old: one write per burst of
  * changes.
  */
-void reconcile_flush_config(struct worker *w, int force);
-/* Marks that the core restarted: it holds only its config file's users. */
-void reconcile_core_restarted(struct worker *w);
+void corefile_flush(struct worker *w, int force);
+
+/* killconn.c */
 /*
- * sing-box has no user API: once W->reload_at has passed, commits the
- * counters (a reload zeroes them) and runs core.reload_command.
+ * Closes the open connections of USER, just removed from inbound TAG of
+ * CC (core.kill_connections): "ss -K" for each of its source IPs of the
+ * last hour and the inbound's port.  Failures are logged.
  */
-void reconcile_reload_due(struct worker *w);
+void killconn_user(struct worker *w, const struct corecfg *cc, const char *tag,
+    const char *user);
+
+/* reload.c: sing-box, which has no user API */
+/* Plans core.reload_command core.reload_delay from now, unless planned. */
+void reload_schedule(struct worker *w);
+/* Once the planned time has passed, commits the counters (a reload zeroes
+ * them) and runs core.reload_command. */
+void reload_due(struct worker *w);
 
 /* subs.c */
 /*

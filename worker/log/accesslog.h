@@ -115,6 +115,13 @@ const char *accesslog_result_str(enum accesslog_result r);
 /* Returns 1 if S[0..LEN) is valid UTF-8 (no overlongs, surrogates). */
 int accesslog_utf8_valid(const char *s, size_t len);
 
+/*
+ * The byte check of every line, in one pass: 0 if the LEN bytes at LINE
+ * are valid UTF-8 without a NUL, else ACCESSLOG_NUL (wins wherever it is)
+ * or ACCESSLOG_BAD_UTF8.
+ */
+int accesslog_check_bytes(const char *line, size_t len);
+
 /* Returns 1 if slice S equals the NUL-terminated string STR. */
 int accesslog_slice_eq(struct accesslog_slice s, const char *str);
 

@@ -18,17 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "accesslog.h"
 #include "xmalloc.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 usage(void)
@@ -89,7 +81,7 @@ main(int argc, char *argv[])
 	for (round = 0; round < rounds; round++) {
 		memset(counts, 0, sizeof(counts));
 		lines = 0;
-		t0 = now();
+		t0 = mono_s();
 		for (p = data; p < end; p = nl + 1) {
 			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 				nl = end;
@@ -101,7 +93,7 @@ main(int argc, char *argv[])
 				    p, (size_t)(nl - p), &r)]++;
 			lines++;
 		}
-		dt = now() - t0;
+		dt = mono_s() - t0;
 		if (dt > 0 && (double)lines / dt > best)
 			best = (double)lines / dt;
 	}

@@ -18,18 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ingest.h"
 #include "ingest_int.h"
 #include "xmalloc.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long
 num(const char *s, long min, long max)
@@ -119,14 +111,14 @@ main(int argc, char *argv[])
 	tune.tick_budget_ms = 3600 * 1000;
 	tune.batch_bytes = (size_t)batch_mb * 1024 * 1024;
 	ingest_tune(ig, &tune);
-	t0 = now();
+	t0 = mono_s();
 	do {
 		ingest_counts(ig, &c);
 		before = c.lines;
 		ingest_tick(ig);
 		ingest_counts(ig, &c);
 	} while (c.lines != before);
-	dt = now() - t0;
+	dt = mono_s() - t0;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("lines=%llu seconds=%.3f lines_per_s=%.0f commits=%llu "
 	       "failed=%llu matched=%llu commit_s=%.3f maxrss_kib=%ld\n",

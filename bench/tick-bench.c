@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "acct.h"
 #include "coreapi.h"
 #include "db.h"
@@ -33,15 +34,6 @@
 
 #define WARMUP_CALLS 12 /* untimed fetches before the first tick */
 #define STORE_RUNS 5
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double
 cpu_s(void)
@@ -139,15 +131,15 @@ main(int argc, char *argv[])
 			usleep((useconds_t)(idle_ms * 1000));
 		/* the floor: fetch and decode only */
 		n = 0;
-		t0 = now_s();
+		t0 = mono_s();
 		if (coreapi_query(api, "", 0, count_cb, &n, NULL) != COREAPI_OK)
 			fatalx("query: %s", coreapi_details(api));
-		floor_t[i] = now_s() - t0;
+		floor_t[i] = mono_s() - t0;
 
 		/* the tick as the worker runs it */
 		if (idle_ms > 0)
 			usleep((useconds_t)(idle_ms * 1000));
-		t0 = now_s();
+		t0 = mono_s();
 		c0 = cpu_s();
 		if (coreapi_sys(api, &sys) != COREAPI_OK)
 			fatalx("sys: %s", coreapi_details(api));
@@ -156,16 +148,16 @@ main(int argc, char *argv[])
 		    coreapi_query(api, "", 0, acct_counter, &acct, NULL) !=
 			COREAPI_OK)
 			fatalx("tick failed");
-		t1 = now_s();
+		t1 = mono_s();
 		if (acct_commit(&acct) != DB_OK)
 			fatalx("commit failed");
-		commit_t[i] = now_s() - t1;
-		tick_t[i] = now_s() - t0;
+		commit_t[i] = mono_s() - t1;
+		tick_t[i] = mono_s() - t0;
 		tick_cpu[i] = cpu_s() - c0;
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	for (i = 0; i < STORE_RUNS; i++) {
-		t0 = now_s();
+		t0 = mono_s();
 		if (db_begin(&db) != DB_OK ||
 		    db_exec(&db,
 			"UPDATE clients_stats SET uplink = uplink + 1, "
@@ -174,7 +166,7 @@ main(int argc, char *argv[])
 			"1") != DB_OK ||
 		    db_commit(&db) != DB_OK)
 			fatalx("storage floor: update failed");
-		store_t[i] = now_s() - t0;
+		store_t[i] = mono_s() - t0;
 	}
 	printf("users=%lld counters=%zu ticks=%lld floor_ms=%.1f tick_ms=%.1f "
 	       "commit_ms=%.1f tick_cpu_ms=%.1f ratio=%.2f writes=%zu "

@@ -9,6 +9,9 @@
 int64_t mono_ms(void);
 int64_t mono_us(void);
 
+/* CLOCK_MONOTONIC in seconds, for measurements. */
+double mono_s(void);
+
 /* CLOCK_REALTIME in milliseconds since the epoch. */
 int64_t wall_ms(void);
 

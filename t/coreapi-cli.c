@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "coreapi.h"
 #include "counter.h"
 #include "log.h"
@@ -68,15 +69,6 @@ number(const char *s, long long min, long long max)
 		exit(EX_USAGE_);
 	}
 	return v;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -225,7 +217,7 @@ main(int argc, char *argv[])
 	} else if (strcmp(cmd, "loop") == 0 && argc == 4) {
 		n = number(argv[3], 1, 100000000);
 		ok_calls = failed = count = 0;
-		t0 = now_ms();
+		t0 = (long long)wall_ms();
 		for (i = 0; i < n; i++) {
 			count = 0;
 			rc =
@@ -238,7 +230,7 @@ main(int argc, char *argv[])
 		}
 		printf(
 		    "loop calls %lld ok %zu failed %zu counters %zu ms %lld\n",
-		    n, ok_calls, failed, count, now_ms() - t0);
+		    n, ok_calls, failed, count, (long long)wall_ms() - t0);
 		if (failed > 0 && rc == COREAPI_OK)
 			rc = COREAPI_ERROR;
 	} else if (strcmp(cmd, "watch") == 0 && argc == 5) {
@@ -246,8 +238,9 @@ main(int argc, char *argv[])
 		ms = number(argv[4], 0, 60000);
 		for (i = 0; i < n; i++) {
 			rc = coreapi_sys(api, &sys);
-			printf("%lld %s uptime %" PRIu32 "\n", now_ms(),
-			    coreapi_rc_name(rc), sys.uptime);
+			printf("%lld %s uptime %" PRIu32 "\n",
+			    (long long)wall_ms(), coreapi_rc_name(rc),
+			    sys.uptime);
 			fflush(stdout);
 			if (i + 1 < n)
 				usleep((useconds_t)ms * 1000);

@@ -8,12 +8,7 @@ set -u
 # The whole stack for the writes (the worker applies them to the core);
 # then the worker and the core are stopped so that the values seeded
 # below stay exactly as written.
-CORE_VLESS_USERS=
-CORE_TROJAN_USERS=
-# Writes are applied to the core by the worker: they need a real core.
-require_tools v2ray
-stack_start
-run_ok "database ready" wait_db 10
+api_stack_start
 
 api GET /api/v1/users
 is "$body" "[]

@@ -6,13 +6,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
-# No users in the core config: the worker would import them.
-CORE_VLESS_USERS=
-CORE_TROJAN_USERS=
-# Writes are applied to the core by the worker: they need a real core.
-require_tools v2ray
-stack_start
-run_ok "database ready" wait_db 10
+api_stack_start
 
 uuid4='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 state() { sql "SELECT count(*), total(length(user)), total(length(uuid)) FROM clients_stats;"; }

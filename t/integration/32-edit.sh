@@ -5,14 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
-# No users in the core config: the worker imports them, and the counts
-# below are exact.
-CORE_VLESS_USERS=
-CORE_TROJAN_USERS=
-# Writes are applied to the core by the worker: they need a real core.
-require_tools v2ray
-stack_start
-run_ok "database ready" wait_db 10
+api_stack_start
 
 add() {
 	api POST /api/v1/add_user -d "user=$1&credential=$2&inboundTag=$3"

@@ -5,12 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/integration/lib.sh"
 set -u
 
-CORE_VLESS_USERS=
-CORE_TROJAN_USERS=
-# Writes are applied to the core by the worker: they need a real core.
-require_tools v2ray
-stack_start
-run_ok "database ready" wait_db 10
+api_stack_start
 
 TOKEN='s3cr3t-T0ken_with.chars'
 

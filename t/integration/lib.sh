@@ -760,6 +760,18 @@ stack_stop() {
 	RUN=
 }
 
+# api_stack_start: the whole stack for a test of the API's writes, which
+# the worker applies to the core (so a real core is required), with no
+# users in the core's config (the database starts empty: counts are
+# exact); returns once the database is ready (a test point).
+api_stack_start() {
+	CORE_VLESS_USERS=
+	CORE_TROJAN_USERS=
+	require_tools v2ray
+	stack_start
+	run_ok "database ready" wait_db 10
+}
+
 # ------------------------------------------------------------------ DB
 
 # sql SQL...: runs SQL against the stack's database (busy timeout 5 s).

@@ -7,12 +7,10 @@
  * order of keys and the text of every floating-point number; integers are
  * printed from their value, so a file whose integers would not print back
  * as written (a leading zero, "-0", out of the 64-bit range) is refused
- * instead of silently changed.  The old file is replaced by rename(2) of a
- * fully written and fsynced temporary file, so a reader sees the old or the
- * new file, never a part of one.
+ * instead of silently changed.  atomicfile.c replaces the old file under
+ * its lock, so a reader sees the old or the new file, never a part of one.
  */
 
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -27,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "cfg.h"
 #include "corecfg.h"
@@ -575,162 +574,6 @@ sync_stats(struct cw *cw, json_object *root)
 	}
 }
 
-/* ------------------------------------------------------------ writing */
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		r = write(fd, p, n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-/*
- * Replaces TARGET (open as OLDFD, whose fstat is ST) with DATA: a temporary
- * file in the same directory gets the data, ST's owner and mode, an fsync,
- * and is renamed over TARGET; then the directory is fsynced.  -1 with ERR
- * set, TARGET untouched, if anything fails or TARGET changed meanwhile.
- */
-static int
-replace_file(const char *target, int oldfd, const struct stat *st,
-    const char *data, size_t len, char *err, size_t errsz)
-{
-	struct stat now, tst;
-	const char *slash;
-	char *dir, *tmp;
-	int fd, dfd, rc;
-
-	rc = -1;
-	fd = -1;
-	dfd = -1;
-	slash = strrchr(target, '/');
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else if (slash == target)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(target, (size_t)(slash - target));
-	tmp =
-	    xasprintf("%s/.%s.XXXXXX", dir, slash != NULL ? slash + 1 : target);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "cannot create a file in '%s': %s", dir,
-		    strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (write_all(fd, data, len) == -1) {
-		snprintf(
-		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &tst) == -1) {
-		snprintf(
-		    err, errsz, "cannot stat '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if ((tst.st_uid != st->st_uid || tst.st_gid != st->st_gid) &&
-	    fchown(fd, st->st_uid, st->st_gid) == -1) {
-		snprintf(err, errsz,
-		    "cannot give the new '%s' its owner %lu:%lu: %s", target,
-		    (unsigned long)st->st_uid, (unsigned long)st->st_gid,
-		    strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, st->st_mode & 07777) == -1) {
-		snprintf(err, errsz, "cannot give the new '%s' its mode: %s",
-		    target, strerror(errno));
-		goto out;
-	}
-	if (fsync(fd) == -1) {
-		snprintf(
-		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(
-		    err, errsz, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	/* Someone who does not take our lock wrote it meanwhile? */
-	if (fstat(oldfd, &now) == -1 || !same_file(st, &now) ||
-	    stat(target, &now) == -1 || !same_file(st, &now)) {
-		snprintf(err, errsz,
-		    "'%s' changed while it was being rewritten; not replaced",
-		    target);
-		goto out;
-	}
-	if (rename(tmp, target) == -1) {
-		snprintf(err, errsz, "cannot rename '%s' to '%s': %s", tmp,
-		    target, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-		(void)fsync(dfd);
-	rc = 0;
-out:
-	if (fd != -1)
-		close(fd);
-	if (dfd != -1)
-		close(dfd);
-	if (tmp != NULL) {
-		(void)unlink(tmp);
-		free(tmp);
-	}
-	free(dir);
-	return rc;
-}
-
-/* Takes an exclusive flock(2) on "PATH.lock"; returns its fd or -1. */
-static int
-take_lock(const char *path, char *err, size_t errsz)
-{
-	char *lpath;
-	int fd;
-
-	lpath = xasprintf("%s.lock", path);
-	fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1) {
-		snprintf(err, errsz, "cannot open the lock '%s': %s", lpath,
-		    strerror(errno));
-		goto out;
-	}
-	while (flock(fd, LOCK_EX) == -1) {
-		if (errno == EINTR)
-			continue;
-		snprintf(
-		    err, errsz, "cannot lock '%s': %s", lpath, strerror(errno));
-		close(fd);
-		fd = -1;
-		break;
-	}
-out:
-	free(lpath);
-	return fd;
-}
-
 int
 corewrite_sync(const char *path, enum core_type type,
     const struct corewrite_user *want, size_t n,
@@ -774,7 +617,7 @@ corewrite_sync(const char *path, enum core_type type,
 	qsort_r(cw.by_email, cw.nvalid, sizeof(*cw.by_email), cmp_email,
 	    (void *)(uintptr_t)want);
 
-	if ((lockfd = take_lock(path, err, errsz)) == -1)
+	if ((lockfd = atomicfile_lock(path, err, errsz)) == -1)
 		goto out;
 	/* Through a symlink, the file it points to is the one replaced. */
 	if ((target = realpath(path, NULL)) == NULL) {
@@ -842,7 +685,7 @@ corewrite_sync(const char *path, enum core_type type,
 	memcpy(text, out, outlen);
 	text[outlen++] = '\n';
 	text[outlen] = '\0';
-	if (replace_file(target, fd, &st, text, outlen, err, errsz) == -1)
+	if (atomicfile_replace(target, fd, &st, text, outlen, err, errsz) == -1)
 		goto out;
 	rc = 1;
 out:

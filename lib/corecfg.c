@@ -71,7 +71,7 @@ jport(json_object *o, const char *key)
 	return n >= 1 && n <= 65535 ? n : 0;
 }
 
-static enum proto
+enum proto
 proto_parse(const char *s)
 {
 	if (s == NULL)

@@ -59,6 +59,10 @@ int corecfg_load(struct corecfg *cc, const char *path, enum core_type type,
 const struct core_inbound *corecfg_inbound(
     const struct corecfg *cc, const char *tag);
 
+/* The protocol named S, ignoring case; PROTO_OTHER for another name or
+ * NULL. */
+enum proto proto_parse(const char *s);
+
 /* "vless", "vmess", "trojan" or "other". */
 const char *proto_name(enum proto p);
 

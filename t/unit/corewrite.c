@@ -23,6 +23,7 @@
 
 #include "cfg.h"
 #include "corecfg.h"
+#include "corecmp.h"
 #include "corewrite.h"
 #include "tap.h"
 #include "xmalloc.h"
@@ -310,7 +311,7 @@ same_rest(const char *path, const char *fixname, enum core_type type,
 	int rc;
 
 	orig = data(fixname);
-	rc = corewrite_compare(orig, path, type, err, sizeof(err));
+	rc = corecmp_files(orig, path, type, err, sizeof(err));
 	is_int(rc, 0, "%s: everything but users kept (%s)", step, err);
 	free(orig);
 }
@@ -1001,12 +1002,12 @@ t_compare(void)
 	spit(b,
 	    "{\"x\": 1, \"inbounds\": [{\"tag\": \"v\", \"protocol\": "
 	    "\"vless\", \"settings\": {\"clients\": [2, 3], \"f\": 1.0}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 0, "compare: clients ignored (%s)", err);
 	spit(b,
 	    "{\"x\": 1, \"inbounds\": [{\"tag\": \"v\", \"protocol\": "
 	    "\"vless\", \"settings\": {\"clients\": [1], \"f\": 1}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 1, "compare: 1.0 and 1 differ");
 	is_str(err, "inbounds[0].settings.f: the types differ",
 	    "compare: names the place");
@@ -1014,12 +1015,12 @@ t_compare(void)
 	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": "
 	    "\"vless\", \"settings\": {\"clients\": [1], \"f\": 1.0}}], "
 	    "\"x\": 1}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 1, "compare: key order matters (%s)", err);
 	spit(b,
 	    "{\"x\": 1, \"inbounds\": [{\"tag\": \"v\", \"protocol\": "
 	    "\"socks\", \"settings\": {\"clients\": [1], \"f\": 1.0}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 1, "compare: protocol differs (%s)", err);
 	spit(a,
 	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"socks\", "
@@ -1027,22 +1028,22 @@ t_compare(void)
 	spit(b,
 	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"socks\", "
 	    "\"settings\": {\"clients\": [2]}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 1, "compare: clients of unmanaged inbounds count (%s)", err);
 	spit(a, "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\"}]}");
 	spit(b,
 	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\", "
 	    "\"settings\": {\"clients\": [2]}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, 0, "compare: created settings ignored (%s)", err);
 	spit(b,
 	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\", "
 	    "\"settings\": {\"clients\": [2], \"decryption\": \"none\"}}]}");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(
 	    rc, 1, "compare: settings with more than clients counts (%s)", err);
 	spit(b, "{\"inbounds\": [");
-	rc = corewrite_compare(a, b, CORE_XRAY, err, sizeof(err));
+	rc = corecmp_files(a, b, CORE_XRAY, err, sizeof(err));
 	is_int(rc, -1, "compare: invalid file is -1 (%s)", err);
 	(void)unlink(a);
 	(void)unlink(b);

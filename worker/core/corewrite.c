@@ -1,21 +1,18 @@
-#include "config.h"
-
 /*
- * Rewriting the core's JSON config.  The file is parsed with json-c, only
- * the users arrays of the managed inbounds (and sing-box's stats user list)
- * are changed in the tree, and the tree is printed back.  json-c keeps the
- * order of keys and the text of every floating-point number; integers are
- * printed from their value, so a file whose integers would not print back
- * as written (a leading zero, "-0", out of the 64-bit range) is refused
- * instead of silently changed.  atomicfile.c replaces the old file under
- * its lock, so a reader sees the old or the new file, never a part of one.
+ * Rewriting the core's JSON config (see corewrite.h): the edit itself.  The
+ * file is parsed with json-c (coreparse.c refuses a file json-c would not
+ * print back as written), only the users arrays of the managed inbounds
+ * (and sing-box's stats user list) are changed in the tree, and the tree is
+ * printed back.  json-c keeps the order of keys.  atomicfile.c replaces the
+ * old file under its lock, so a reader sees the old or the new file, never
+ * a part of one.
  */
+#include "config.h"
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +23,9 @@
 #include <json-c/json.h>
 
 #include "atomicfile.h"
-#include "buf.h"
 #include "cfg.h"
 #include "corecfg.h"
+#include "coreparse.h"
 #include "corewrite.h"
 #include "jsonfile.h"
 #include "xmalloc.h"
@@ -68,196 +65,12 @@ jobj(json_object *o, const char *key)
 	return m;
 }
 
-static enum proto
-proto_of(json_object *in, int singbox)
-{
-	const char *s;
-
-	s = jsonfile_str(in, singbox ? "type" : "protocol");
-	if (s == NULL)
-		return PROTO_OTHER;
-	if (strcasecmp(s, "vless") == 0)
-		return PROTO_VLESS;
-	if (strcasecmp(s, "vmess") == 0)
-		return PROTO_VMESS;
-	if (strcasecmp(s, "trojan") == 0)
-		return PROTO_TROJAN;
-	return PROTO_OTHER;
-}
-
 static const char *
 tag_of(json_object *in)
 {
 	const char *s;
 
 	return (s = jsonfile_str(in, "tag")) != NULL ? s : "";
-}
-
-/*
- * Whether the number token T (N bytes) prints back exactly as written once
- * json-c has parsed it: a JSON number, and if it is an integer (no fraction,
- * no exponent; json-c prints those from their int64/uint64 value) then not
- * "-0" and within [INT64_MIN, UINT64_MAX].  Fractions and exponents keep
- * their text in json-c.
- */
-static int
-number_keeps(const char *t, size_t n)
-{
-	static const char maxneg[] = "9223372036854775808";
-	static const char maxpos[] = "18446744073709551615";
-	const char *d, *lim;
-	size_t i, nd;
-	int neg, isint;
-
-	i = 0;
-	neg = 0;
-	if (i < n && t[i] == '-') {
-		neg = 1;
-		i++;
-	}
-	d = t + i;
-	if (i >= n || t[i] < '0' || t[i] > '9')
-		return 0;
-	if (t[i] == '0') {
-		i++;
-	} else {
-		while (i < n && t[i] >= '0' && t[i] <= '9')
-			i++;
-	}
-	nd = (size_t)(t + i - d);
-	isint = 1;
-	if (i < n && t[i] == '.') {
-		isint = 0;
-		i++;
-		if (i >= n || t[i] < '0' || t[i] > '9')
-			return 0;
-		while (i < n && t[i] >= '0' && t[i] <= '9')
-			i++;
-	}
-	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-		isint = 0;
-		i++;
-		if (i < n && (t[i] == '+' || t[i] == '-'))
-			i++;
-		if (i >= n || t[i] < '0' || t[i] > '9')
-			return 0;
-		while (i < n && t[i] >= '0' && t[i] <= '9')
-			i++;
-	}
-	if (i != n)
-		return 0;
-	if (!isint)
-		return 1;
-	if (neg && nd == 1 && d[0] == '0')
-		return 0;
-	lim = neg ? maxneg : maxpos;
-	if (nd != strlen(lim))
-		return nd < strlen(lim);
-	return memcmp(d, lim, nd) <= 0;
-}
-
-/*
- * Finds every number outside strings and comments in the text and checks
- * that json-c will print it back unchanged; -1 with ERR set if not.
- */
-static int
-check_numbers(const char *s, size_t len, char *err, size_t errsz)
-{
-	const char *e;
-	size_t i, j;
-	char q;
-
-	i = 0;
-	while (i < len) {
-		if (s[i] == '"' || s[i] == '\'') {
-			q = s[i++];
-			while (i < len && s[i] != q)
-				i += s[i] == '\\' ? 2 : 1;
-			i++;
-		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-			e = memmem(s + i + 2, len - i - 2, "*/", 2);
-			i = e == NULL ? len : (size_t)(e - s) + 2;
-		} else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
-			j = i;
-			while (j < len &&
-			    ((s[j] >= '0' && s[j] <= '9') || s[j] == '-' ||
-				s[j] == '+' || s[j] == '.' || s[j] == 'e' ||
-				s[j] == 'E'))
-				j++;
-			/* "-Infinity": a lone '-' before letters. */
-			if (!(j == i + 1 && s[i] == '-') &&
-			    !number_keeps(s + i, j - i)) {
-				snprintf(err, errsz,
-				    "line %zu: the number '%.*s' would not be "
-				    "written back as it is",
-				    jsonfile_line_of(s, i),
-				    (int)(j - i > 40 ? 40 : j - i), s + i);
-				return -1;
-			}
-			i = j;
-		} else if ((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_') {
-			/* a literal (true, NaN, ...): its digits are not a
-			 * number */
-			while (i < len &&
-			    ((s[i] >= 'a' && s[i] <= 'z') ||
-				(s[i] >= 'A' && s[i] <= 'Z') ||
-				(s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-				i++;
-		} else {
-			i++;
-		}
-	}
-	return 0;
-}
-
-/*
- * Parses TEXT (LEN bytes, from PATH) as the whole of a JSON object, as the
- * cores do (comments allowed), refusing numbers json-c would print back
- * differently.  Returns the tree (caller puts it) or NULL with ERR set.
- */
-static json_object *
-parse_text(
-    const char *path, const char *text, size_t len, char *err, size_t errsz)
-{
-	json_object *root;
-
-	if ((root = jsonfile_parse(path, text, len, err, errsz)) == NULL)
-		return NULL;
-	if (check_numbers(text, len, err, errsz) == -1) {
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
-}
-
-/* Reads and parses PATH; NULL with ERR set. */
-static json_object *
-load_path(const char *path, char *err, size_t errsz)
-{
-	json_object *root;
-	char *text;
-	size_t len;
-	int fd;
-
-	root = NULL;
-	text = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(
-		    err, errsz, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (jsonfile_read_fd(fd, path, &text, &len, err, errsz) == -1)
-		goto out;
-	root = parse_text(path, text, len, err, errsz);
-out:
-	if (fd != -1)
-		close(fd);
-	free(text);
-	return root;
 }
 
 /* ------------------------------------------------------------ indexes */
@@ -410,7 +223,7 @@ sync_inbound(
 	nu = NULL;
 	changed = 0;
 	stamp = num + 1;
-	if ((p = proto_of(in, cw->singbox)) == PROTO_OTHER)
+	if ((p = coreparse_proto(in, cw->singbox)) == PROTO_OTHER)
 		return 0;
 	tag = tag_of(in);
 	credkey =
@@ -633,7 +446,7 @@ corewrite_sync(const char *path, enum core_type type,
 	if (jsonfile_read_fd(fd, path, &text, &len, err, errsz) == -1 ||
 	    fstat(fd, &st) == -1)
 		goto out;
-	if ((root = parse_text(path, text, len, err, errsz)) == NULL)
+	if ((root = coreparse_text(path, text, len, err, errsz)) == NULL)
 		goto out;
 	inbounds = NULL;
 	if (json_object_object_get_ex(root, "inbounds", &inbounds) &&
@@ -701,265 +514,5 @@ out:
 	free(cw.by_email);
 	free(cw.mark);
 	free(cw.applied);
-	return rc;
-}
-
-/* ------------------------------------------------------------ comparing */
-
-/* Where in a core config a value sits, as far as comparing cares. */
-enum cw_ctx {
-	CW_CTX_ANY,
-	CW_CTX_ROOT,
-	CW_CTX_INBOUNDS,
-	CW_CTX_INBOUND,
-	CW_CTX_SETTINGS,
-	CW_CTX_EXP,
-	CW_CTX_V2API,
-	CW_CTX_STATS,
-};
-
-struct cw_cmp {
-	int singbox;
-	char path[512];
-	size_t plen;
-	char *err;
-	size_t errsz;
-};
-
-static int cmp_value(
-    struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx);
-
-static void
-path_push(struct cw_cmp *c, size_t *saved, const char *key, size_t idx)
-{
-	*saved = c->plen;
-	if (c->plen >= sizeof(c->path) - 1)
-		return;
-	if (key != NULL)
-		snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
-		    c->plen > 0 ? "." : "", key);
-	else
-		snprintf(
-		    c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", idx);
-	c->plen = strlen(c->path);
-}
-
-static void
-path_pop(struct cw_cmp *c, size_t saved)
-{
-	c->plen = saved;
-	c->path[saved] = '\0';
-}
-
-static int
-differ(struct cw_cmp *c, const char *what)
-{
-	snprintf(c->err, c->errsz, "%s: %s",
-	    c->plen > 0 ? c->path : "(top level)", what);
-	return 1;
-}
-
-/* Whether O is an object holding nothing but "clients". */
-static int
-only_clients(json_object *o)
-{
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		return 0;
-	json_object_object_foreach(o, key, val)
-	{
-		(void)val;
-		if (strcmp(key, "clients") != 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* Whether member KEY of object O (whose peer is OTHER) is left out. */
-static int
-skipped(const struct cw_cmp *c, enum cw_ctx ctx, int managed, const char *key,
-    json_object *val, json_object *other)
-{
-	switch (ctx) {
-	case CW_CTX_INBOUND:
-		if (!managed)
-			return 0;
-		if (c->singbox)
-			return strcmp(key, "users") == 0;
-		return strcmp(key, "settings") == 0 && only_clients(val) &&
-		    !json_object_object_get_ex(other, "settings", NULL);
-	case CW_CTX_SETTINGS:
-		return strcmp(key, "clients") == 0;
-	case CW_CTX_STATS:
-		return strcmp(key, "users") == 0;
-	default:
-		return 0;
-	}
-}
-
-static enum cw_ctx
-child_ctx(const struct cw_cmp *c, enum cw_ctx ctx, int managed, const char *key)
-{
-	if (ctx == CW_CTX_ROOT && strcmp(key, "inbounds") == 0)
-		return CW_CTX_INBOUNDS;
-	if (ctx == CW_CTX_INBOUND && managed && !c->singbox &&
-	    strcmp(key, "settings") == 0)
-		return CW_CTX_SETTINGS;
-	if (c->singbox && ctx == CW_CTX_ROOT &&
-	    strcmp(key, "experimental") == 0)
-		return CW_CTX_EXP;
-	if (ctx == CW_CTX_EXP && strcmp(key, "v2ray_api") == 0)
-		return CW_CTX_V2API;
-	if (ctx == CW_CTX_V2API && strcmp(key, "stats") == 0)
-		return CW_CTX_STATS;
-	return CW_CTX_ANY;
-}
-
-/* The keys of O that count, in order; *N of them (caller frees). */
-static const char **
-kept_keys(const struct cw_cmp *c, json_object *o, json_object *other,
-    enum cw_ctx ctx, int managed, size_t *n)
-{
-	const char **k;
-	size_t i;
-
-	k = xcalloc((size_t)json_object_object_length(o) + 1, sizeof(*k));
-	i = 0;
-	json_object_object_foreach(o, key, val)
-	{
-		if (!skipped(c, ctx, managed, key, val, other))
-			k[i++] = key;
-	}
-	*n = i;
-	return k;
-}
-
-static int
-has_key(const char **k, size_t n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(k[i], key) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-cmp_object(struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx)
-{
-	const char **ka, **kb;
-	json_object *va, *vb;
-	size_t na, nb, i, saved;
-	int managed, rc;
-
-	managed =
-	    ctx == CW_CTX_INBOUND && proto_of(a, c->singbox) != PROTO_OTHER;
-	ka = kept_keys(c, a, b, ctx, managed, &na);
-	kb = kept_keys(c, b, a, ctx, managed, &nb);
-	rc = 0;
-	for (i = 0; i < na && rc == 0; i++) {
-		if (!has_key(kb, nb, ka[i])) {
-			path_push(c, &saved, ka[i], 0);
-			rc = differ(c, "missing in B");
-			path_pop(c, saved);
-		}
-	}
-	for (i = 0; i < nb && rc == 0; i++) {
-		if (!has_key(ka, na, kb[i])) {
-			path_push(c, &saved, kb[i], 0);
-			rc = differ(c, "missing in A");
-			path_pop(c, saved);
-		}
-	}
-	for (i = 0; i < na && rc == 0; i++)
-		if (strcmp(ka[i], kb[i]) != 0)
-			rc = differ(c, "the keys are in another order");
-	for (i = 0; i < na && rc == 0; i++) {
-		(void)json_object_object_get_ex(a, ka[i], &va);
-		(void)json_object_object_get_ex(b, ka[i], &vb);
-		path_push(c, &saved, ka[i], 0);
-		rc = cmp_value(c, va, vb, child_ctx(c, ctx, managed, ka[i]));
-		path_pop(c, saved);
-	}
-	free(ka);
-	free(kb);
-	return rc;
-}
-
-static int
-cmp_value(struct cw_cmp *c, json_object *a, json_object *b, enum cw_ctx ctx)
-{
-	size_t i, n, saved;
-	int rc;
-
-	if (json_object_get_type(a) != json_object_get_type(b))
-		return differ(c, "the types differ");
-	switch (json_object_get_type(a)) {
-	case json_type_null:
-		return 0;
-	case json_type_boolean:
-		if (json_object_get_boolean(a) != json_object_get_boolean(b))
-			return differ(c, "the values differ");
-		return 0;
-	case json_type_int:
-	case json_type_double:
-		if (strcmp(json_object_to_json_string_ext(
-			       a, JSON_C_TO_STRING_PLAIN),
-			json_object_to_json_string_ext(
-			    b, JSON_C_TO_STRING_PLAIN)) != 0)
-			return differ(c, "the numbers differ");
-		return 0;
-	case json_type_string:
-		if (json_object_get_string_len(a) !=
-			json_object_get_string_len(b) ||
-		    memcmp(json_object_get_string(a), json_object_get_string(b),
-			(size_t)json_object_get_string_len(a)) != 0)
-			return differ(c, "the strings differ");
-		return 0;
-	case json_type_array:
-		n = json_object_array_length(a);
-		if (n != json_object_array_length(b))
-			return differ(c, "the arrays differ in length");
-		for (i = 0, rc = 0; i < n && rc == 0; i++) {
-			path_push(c, &saved, NULL, i);
-			rc = cmp_value(c, json_object_array_get_idx(a, i),
-			    json_object_array_get_idx(b, i),
-			    ctx == CW_CTX_INBOUNDS ? CW_CTX_INBOUND
-						   : CW_CTX_ANY);
-			path_pop(c, saved);
-		}
-		return rc;
-	case json_type_object:
-		return cmp_object(c, a, b, ctx);
-	}
-	return differ(c, "unknown type");
-}
-
-int
-corewrite_compare(
-    const char *a, const char *b, enum core_type type, char *err, size_t errsz)
-{
-	struct cw_cmp c;
-	json_object *ra, *rb;
-	int rc;
-
-	if (errsz > 0)
-		err[0] = '\0';
-	rc = -1;
-	rb = NULL;
-	if ((ra = load_path(a, err, errsz)) == NULL)
-		goto out;
-	if ((rb = load_path(b, err, errsz)) == NULL)
-		goto out;
-	memset(&c, 0, sizeof(c));
-	c.singbox = type == CORE_SINGBOX;
-	c.err = err;
-	c.errsz = errsz;
-	rc = cmp_value(&c, ra, rb, CW_CTX_ROOT);
-out:
-	if (ra != NULL)
-		json_object_put(ra);
-	if (rb != NULL)
-		json_object_put(rb);
 	return rc;
 }

@@ -81,18 +81,4 @@ int corewrite_sync(const char *path, enum core_type type,
     int (*is_known)(void *arg, const char *email), void *arg, size_t *missing,
     char *err, size_t errsz);
 
-/*
- * For tests and checks: compares the core configs at A and B (shape of
- * TYPE) while ignoring what corewrite_sync() manages: the clients (sing-box:
- * users) arrays of vless/vmess/trojan inbounds, a "settings" object that
- * holds nothing but "clients" where the other file has no "settings", and
- * sing-box's experimental.v2ray_api.stats.users.  Everything else must be
- * equal: same keys in the same order, same array lengths, strings byte for
- * byte, numbers as written.  Returns 0 if they are equal, 1 if they differ
- * (ERR then names the first difference, e.g. "inbounds[2].settings.fallbacks:
- * missing in B"), -1 if either file cannot be read or parsed (ERR says why).
- */
-int corewrite_compare(
-    const char *a, const char *b, enum core_type type, char *err, size_t errsz);
-
 #endif

@@ -1,7 +1,10 @@
 /*
  * The FastCGI responder: one request at a time per process.  A request is
- * read into struct req, routed, validated and handled; the handler fills the
- * response in the same struct and main.c writes it out.
+ * read into struct req (main.c), routed, checked and validated (route.c)
+ * and handled by the route's handler, api_NAME() in api_NAME.c for
+ * /api/v1/NAME; the handler fills the response in the same struct (req.c)
+ * and main.c writes it out.  It never talks to the core: a change the core
+ * must follow is an operation for the worker (apply.c, lib/coreops.h).
  */
 #ifndef V2S_FCGI_H
 #define V2S_FCGI_H

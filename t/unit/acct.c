@@ -10,6 +10,7 @@
 #include "db.h"
 #include "sqlq.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 /* The text of SQL, in a buffer that the next call reuses. */
 static const char *
@@ -20,7 +21,7 @@ atext(struct db *db, const char *sql)
 	return sql_text(db, sql, out, sizeof(out));
 }
 
-static char dir[] = "/tmp/v2s-acct-XXXXXX";
+static const char *dir;
 
 static void
 feed(struct acct *a, const char *name, long long v)
@@ -268,18 +269,13 @@ t_rowid_reuse(void)
 int
 main(void)
 {
-	char cmd[300];
 	int rc;
 
 	setenv("TZ", "UTC", 1);
-	if (mkdtemp(dir) == NULL)
-		return 1;
+	dir = tmpdir_make("acct");
 	t_arith();
 	t_ticks();
 	t_rowid_reuse();
 	rc = tap_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

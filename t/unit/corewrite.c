@@ -26,10 +26,11 @@
 #include "corecmp.h"
 #include "corewrite.h"
 #include "tap.h"
+#include "tmpdir.h"
 #include "xmalloc.h"
 
 static const char *top;
-static char *tmpdir;
+static const char *tmpdir;
 
 static char *
 data(const char *name)
@@ -1054,19 +1055,10 @@ t_compare(void)
 int
 main(void)
 {
-	const char *t;
-	char *tmpl;
 
 	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
 		top = ".";
-	t = getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0'
-	    ? getenv("TMPDIR")
-	    : "/tmp";
-	tmpl = xasprintf("%s/corewrite.XXXXXX", t);
-	if ((tmpdir = mkdtemp(tmpl)) == NULL) {
-		ok(0, "mkdtemp %s: %s", tmpl, strerror(errno));
-		return tap_done();
-	}
+	tmpdir = tmpdir_make("corewrite");
 	(void)chmod(tmpdir, 0755);
 	alarm(300);
 	t_noop();
@@ -1080,13 +1072,6 @@ main(void)
 	t_atomic_reader();
 	t_lock();
 	t_compare();
-	{
-		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-		if (system(cmd) != 0)
-			tap_diag("cannot remove %s", tmpdir);
-		free(cmd);
-	}
-	free(tmpl);
+	tmpdir_remove(tmpdir);
 	return tap_done();
 }

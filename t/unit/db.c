@@ -9,8 +9,9 @@
 #include "db.h"
 #include "sqlq.h"
 #include "tap.h"
+#include "tmpdir.h"
 
-static char dir[] = "/tmp/v2s-db-XXXXXX";
+static const char *dir;
 
 static void
 t_fresh(void)
@@ -308,21 +309,14 @@ t_typed(void)
 int
 main(void)
 {
-	char cmd[300];
 	int rc;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	dir = tmpdir_make("db");
 	t_fresh();
 	t_adopt();
 	t_v1();
 	t_stmt_cache();
 	t_typed();
 	rc = tap_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

@@ -11,8 +11,9 @@
 #include "log.h"
 #include "sqlq.h"
 #include "tap.h"
+#include "tmpdir.h"
 
-static char dir[] = "/tmp/v2s-dbrows-XXXXXX";
+static const char *dir;
 
 struct pairs {
 	const char *const *names;
@@ -119,14 +120,11 @@ int
 main(void)
 {
 	struct db db;
-	char path[256], err[512], cmd[300];
+	char path[256], err[512];
 	int rc;
 
 	log_init("dbrows-test", LOG_LVL_NONE, 0, 0);
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	dir = tmpdir_make("dbrows");
 	snprintf(path, sizeof(path), "%s/rows.db", dir);
 	if (db_open(&db, path, err, sizeof(err)) != DB_OK ||
 	    db_exec(&db,
@@ -139,8 +137,5 @@ main(void)
 	t_refused(&db);
 	db_close(&db);
 	rc = tap_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

@@ -13,10 +13,11 @@
 #include "corecfg.h"
 #include "disabled_users.h"
 #include "tap.h"
+#include "tmpdir.h"
 #include "xmalloc.h"
 
 static const char *top;
-static char *tmpdir;
+static const char *tmpdir;
 
 static char *
 data(const char *name)
@@ -187,24 +188,14 @@ out:
 int
 main(void)
 {
-	const char *t;
-	char *tmpl;
 
 	if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
 		top = ".";
-	t = getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0'
-	    ? getenv("TMPDIR")
-	    : "/tmp";
-	tmpl = xasprintf("%s/disabled.XXXXXX", t);
-	if ((tmpdir = mkdtemp(tmpl)) == NULL) {
-		ok(0, "mkdtemp: %s", strerror(errno));
-		return tap_done();
-	}
+	tmpdir = tmpdir_make("disabled");
 	t_xray();
 	t_singbox();
 	t_failures();
 	t_retire();
-	(void)rmdir(tmpdir);
-	free(tmpl);
+	tmpdir_remove(tmpdir);
 	return tap_done();
 }

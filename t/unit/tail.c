@@ -17,8 +17,9 @@
 #include "buf.h"
 #include "tail.h"
 #include "tap.h"
+#include "tmpdir.h"
 
-static char dir[64];
+static const char *dir;
 static char path[128];
 
 /* What the callback saw: lines joined with '\n'. */
@@ -107,11 +108,7 @@ file_ino(const char *p)
 static void
 reset_dir(void)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -f %s/*", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	tmpdir_empty(dir);
 }
 
 static void
@@ -618,13 +615,7 @@ t_stress(void)
 int
 main(void)
 {
-	char cmd[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/v2s-tail-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	dir = tmpdir_make("tail");
 	snprintf(path, sizeof(path), "%s/access.log", dir);
 	t_basic();
 	t_batches();
@@ -634,8 +625,6 @@ main(void)
 	t_long_lines();
 	t_resume();
 	t_stress();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	tmpdir_remove(dir);
 	return tap_done();
 }

@@ -9,9 +9,10 @@
 #include "sqlq.h"
 #include "statcol.h"
 #include "tap.h"
+#include "tmpdir.h"
 #include "users.h"
 
-static char dir[] = "/tmp/v2s-users-XXXXXX";
+static const char *dir;
 
 static void
 open_db(struct db *db, const char *name)
@@ -279,19 +280,12 @@ t_worker(void)
 int
 main(void)
 {
-	char cmd[300];
 	int rc;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	dir = tmpdir_make("users");
 	t_columns();
 	t_add_edit_delete();
 	t_worker();
 	rc = tap_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

@@ -222,54 +222,78 @@ fail:
 }
 
 int
-reconcile_known(struct worker *w, struct strset *set, int deleted)
+reconcile_applied(struct worker *w, struct strset *set)
 {
-	static const char *const more[] = {
-		"SELECT user FROM core_applied",
-		"SELECT user FROM deleted_users",
-	};
 	sqlite3_stmt *st;
-	size_t i;
 	int rc;
 
-	if ((rc = users_names(&w->db, strset_add_fn, set)) != DB_OK)
-		return rc;
-	for (i = 0; i < (deleted ? 2u : 1u); i++) {
-		st = db_query(&w->db, more[i]);
-		while ((rc = db_next(&w->db, st)) == 1)
-			strset_add(set, db_text(st, 0));
-		if (rc < 0)
-			return rc;
-	}
-	return DB_OK;
+	st = db_query(&w->db, "SELECT user FROM core_applied");
+	while ((rc = db_next(&w->db, st)) == 1)
+		strset_add(set, db_text(st, 0));
+	return rc;
 }
 
-/* Seeds core_applied from the core config's users, as a core that just
- * started holds exactly those. */
-static int
-seed_applied(struct worker *w, const struct corecfg *cc)
+int
+reconcile_known(struct worker *w, struct strset *set, int deleted)
 {
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = users_names(&w->db, strset_add_fn, set)) != DB_OK ||
+	    (rc = reconcile_applied(w, set)) != DB_OK || !deleted)
+		return rc;
+	st = db_query(&w->db, "SELECT user FROM deleted_users");
+	while ((rc = db_next(&w->db, st)) == 1)
+		strset_add(set, db_text(st, 0));
+	return rc;
+}
+
+/*
+ * Seeds core_applied from the core config's users, as a core that just
+ * started holds exactly those, but for the users in KEEP (NULL: none),
+ * whose rows stay as they were.  KEEP holds the users whose changes
+ * waited for the core: a core that was unreachable for a while may have
+ * restarted with the config file or not (one hung in its first seconds
+ * looks like one that restarted), so for them the worker keeps what it
+ * knows the core had, and applies their changes again either way (adding
+ * a user the core has, or removing one it lacks, is harmless).
+ */
+static int
+seed_applied(
+    struct worker *w, const struct corecfg *cc, const struct strset *keep)
+{
+	struct strset drop = { 0 };
+	const struct core_client *c;
 	size_t i;
 	int rc;
 
 	if ((rc = db_begin(&w->db)) != DB_OK)
 		return rc;
-	if ((rc = db_exec(&w->db, "DELETE FROM core_applied")) != DB_OK)
-		goto fail;
-	for (i = 0; i < cc->nclients; i++) {
+	if (keep == NULL || keep->n == 0)
+		rc = db_run(&w->db, "DELETE FROM core_applied");
+	else if ((rc = reconcile_applied(w, &drop)) == DB_OK)
+		for (i = 0; i < drop.cap && rc == DB_OK; i++)
+			if (drop.slots[i] != NULL &&
+			    !strset_has(keep, drop.slots[i]))
+				rc = db_run(&w->db,
+				    "DELETE FROM core_applied WHERE user = ?1",
+				    dbv_text(drop.slots[i]));
+	for (i = 0; i < cc->nclients && rc == DB_OK; i++) {
+		c = &cc->clients[i];
+		if (keep != NULL && strset_has(keep, c->email))
+			continue;
 		rc = db_run(&w->db,
 		    "INSERT OR REPLACE INTO core_applied (user, inbound_tag, "
 		    "credential) VALUES (?1, ?2, ?3)",
-		    dbv_text(cc->clients[i].email),
-		    dbv_text(cc->clients[i].inbound_tag),
-		    dbv_text(cc->clients[i].credential));
-		if (rc != DB_OK)
-			goto fail;
+		    dbv_text(c->email), dbv_text(c->inbound_tag),
+		    dbv_text(c->credential));
+	}
+	strset_free(&drop);
+	if (rc != DB_OK) {
+		db_rollback(&w->db);
+		return rc;
 	}
 	return db_commit(&w->db);
-fail:
-	db_rollback(&w->db);
-	return rc;
 }
 
 static int64_t
@@ -292,7 +316,7 @@ reconcile_poll(struct worker *w, int retry)
 {
 	const struct corecfg *cc;
 	struct user_job *jobs = NULL;
-	struct strset users = { 0 };
+	struct strset users = { 0 }, keep = { 0 };
 	int64_t dv, maxop = 0;
 	size_t n = 0, cap = 0, i, refused = 0, deferred = 0, ok = 0;
 	int full = w->reconcile_full, core_down = 0, rc;
@@ -306,15 +330,20 @@ reconcile_poll(struct worker *w, int retry)
 	w->data_version = dv;
 	cc = corefile_config(w);
 
-	/* After a core restart the core holds exactly its config file's
-	 * users; at the very first start the file is all we know too. */
-	if (cc != NULL && (full == 2 || w->applied_unknown)) {
-		if (seed_applied(w, cc) != DB_OK)
-			return;
-		w->applied_unknown = 0;
-	}
 	if ((maxop = coreops_last_id(&w->db)) < 0)
 		return;
+	/* After a core restart the core holds its config file's users; at
+	 * the very first start the file is all we know too. */
+	if (cc != NULL && (full == 2 || w->applied_unknown)) {
+		if ((!w->applied_unknown &&
+			coreops_pending(
+			    &w->db, maxop, 1, strset_add_fn, &keep) != DB_OK) ||
+		    seed_applied(w, cc, &keep) != DB_OK) {
+			strset_free(&keep);
+			return; /* tried again next time */
+		}
+		w->applied_unknown = 0;
+	}
 	if (full && reconcile_known(w, &users, 0) != DB_OK)
 		goto out;
 	rc = coreops_pending(
@@ -361,4 +390,5 @@ out:
 		job_free(&jobs[i]);
 	free(jobs);
 	strset_free(&users);
+	strset_free(&keep);
 }

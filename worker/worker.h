@@ -80,6 +80,9 @@ void reconcile_core_restarted(struct worker *w);
  * whose counters the core still keeps.  DB_OK or DB_*.
  */
 int reconcile_known(struct worker *w, struct strset *set, int deleted);
+/* Adds to SET the users the worker has put in the running core
+ * (core_applied).  DB_OK or DB_*. */
+int reconcile_applied(struct worker *w, struct strset *set);
 
 /* corefile.c */
 /*

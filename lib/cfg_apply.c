@@ -92,6 +92,20 @@ apply_regex(struct loader *ld, const struct key *k, const struct ynode *v)
 }
 
 int
+cfg_want_seq(
+    struct loader *ld, const struct key *k, const struct ynode *v, size_t kline)
+{
+	if (v->type == YN_SCALAR && v->null)
+		return 0;
+	if (v->type != YN_SEQ) {
+		cfg_emsg(ld, kline, "%s: expected a sequence, got a %s",
+		    k->path, ynode_type_name(v));
+		return -1;
+	}
+	return 1;
+}
+
+int
 cfg_seq_item(
     struct loader *ld, const struct key *k, const struct ynode *it, size_t i)
 {
@@ -121,13 +135,8 @@ apply_services(
 	size_t i;
 
 	cfg = ld->cfg;
-	if (v->type == YN_SCALAR && v->null)
+	if (cfg_want_seq(ld, k, v, kline) != 1)
 		return;
-	if (v->type != YN_SEQ) {
-		cfg_emsg(ld, kline, "%s: expected a sequence, got a %s",
-		    k->path, ynode_type_name(v));
-		return;
-	}
 	for (i = 0; i < cfg->nservices; i++)
 		free(cfg->services[i]);
 	free(cfg->services);

@@ -23,13 +23,8 @@ cfg_apply_columns(
 	int c, j, dup;
 
 	sc = (struct statcols *)(void *)((char *)ld->cfg + k->off);
-	if (v->type == YN_SCALAR && v->null)
+	if (cfg_want_seq(ld, k, v, kline) != 1)
 		return;
-	if (v->type != YN_SEQ) {
-		cfg_emsg(ld, kline, "%s: expected a sequence, got a %s",
-		    k->path, ynode_type_name(v));
-		return;
-	}
 	sc->ncols = 0;
 	for (i = 0; i < v->nkids; i++) {
 		it = v->kids[i];

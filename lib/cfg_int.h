@@ -124,6 +124,14 @@ void cfg_apply_key(struct loader *ld, const struct key *k,
     const struct ynode *v, size_t kline);
 
 /*
+ * Checks that V, the value of K (whose key is on line KLINE), is a
+ * sequence.  Returns 1 to apply it, 0 to keep the default (an empty
+ * value), -1 after an error.
+ */
+int cfg_want_seq(struct loader *ld, const struct key *k, const struct ynode *v,
+    size_t kline);
+
+/*
  * Checks item I (0-based) of K's sequence of strings; reports what is wrong
  * with it.  Returns 1 if it is usable, 0 if not.
  */

@@ -76,20 +76,6 @@ tag_of(json_object *in)
 /* ------------------------------------------------------------ indexes */
 
 static int
-cmp_tag(const void *a, const void *b, void *arg)
-{
-	const struct corewrite_user *w = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c;
-
-	if ((c = strcmp(w[i].inbound_tag, w[j].inbound_tag)) != 0)
-		return c;
-	if ((c = strcasecmp(w[i].email, w[j].email)) != 0)
-		return c;
-	return i < j ? -1 : i > j;
-}
-
-static int
 cmp_email(const void *a, const void *b, void *arg)
 {
 	const struct corewrite_user *w = arg;
@@ -99,6 +85,18 @@ cmp_email(const void *a, const void *b, void *arg)
 	if ((c = strcasecmp(w[i].email, w[j].email)) != 0)
 		return c;
 	return i < j ? -1 : i > j;
+}
+
+static int
+cmp_tag(const void *a, const void *b, void *arg)
+{
+	const struct corewrite_user *w = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c;
+
+	if ((c = strcmp(w[i].inbound_tag, w[j].inbound_tag)) != 0)
+		return c;
+	return cmp_email(a, b, arg);
 }
 
 static int

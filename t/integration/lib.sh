@@ -636,8 +636,12 @@ fcgi_start() {
 	local -a wrap=()
 	read -ra wrap <<<"${FCGI_WRAPPER:-}"
 	rm -f "$RUN/fcgi.sock" "$RUN/fcgi.pid"
+	# spawn-fcgi points a forked child's stderr at /dev/null: the shell
+	# (same pid after exec) sends it back to fcgi.log, so the responders'
+	# own messages and sanitizer reports are seen.
 	"$SPAWN_FCGI" -s "$RUN/fcgi.sock" -M 0600 -F "${FCGI_CHILDREN:-4}" \
-	    -P "$RUN/fcgi.pid" -- "${wrap[@]}" "$FCGI_BIN" -f "$yaml" \
+	    -P "$RUN/fcgi.pid" -- /bin/sh -c 'exec "$@" 2>>"$0"' \
+	    "$RUN/fcgi.log" "${wrap[@]}" "$FCGI_BIN" -f "$yaml" \
 	    </dev/null >>"$RUN/fcgi.log" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] && [ -S "$RUN/fcgi.sock" ]

@@ -74,6 +74,47 @@ log_wanted(enum log_level level)
 	return level >= log_level;
 }
 
+/*
+ * Copies the formatted message S into OUT with every control byte (below
+ * 0x20, and 0x7f) written as a visible escape: "\n", "\r", "\t" or \xNN.
+ * Whatever a caller passes in (a request path with %0A decoded, a user
+ * name, a core's error text), one call writes exactly one line.  Other
+ * bytes, backslashes and UTF-8 included, are kept: callers that must show
+ * raw bytes unambiguously use log_escape() as before.  Cut with "..." when
+ * OUT is full.
+ */
+static void
+log_neutralise(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, tn;
+	unsigned char c;
+	char tmp[4];
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		tn = 0;
+		if (c == '\n' || c == '\r' || c == '\t') {
+			tmp[tn++] = '\\';
+			tmp[tn++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			tmp[tn++] = '\\';
+			tmp[tn++] = 'x';
+			tmp[tn++] = hex[c >> 4];
+			tmp[tn++] = hex[c & 0xf];
+		} else
+			tmp[tn++] = (char)c;
+		if (o + tn + 4 > outsz) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(out + o, tmp, tn);
+		o += tn;
+	}
+	out[o] = '\0';
+}
+
 static void log_vwrite(enum log_level, const char *, const char *, va_list)
     __attribute__((__format__(printf, 3, 0)));
 
@@ -83,13 +124,14 @@ log_vwrite(
 {
 	static const int prio[LOG_LVL__MAX] = { LOG_DEBUG, LOG_DEBUG, LOG_INFO,
 		LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_DEBUG };
-	char msg[2048], stamp[32];
+	char raw[2048], msg[2048 + 64], stamp[32];
 	struct tm tm;
 	time_t now;
 
 	if (!log_wanted(level))
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_neutralise(raw, msg, sizeof(msg));
 	if (log_syslog) {
 		if (errstr != NULL)
 			syslog(prio[level], "%s: %s", msg, errstr);

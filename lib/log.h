@@ -1,7 +1,10 @@
 /*
  * Logging for both programs: one line per message, to stderr or syslog.
- * Bytes that came from outside (request parameters, log lines, names) must
- * go through log_escape() before they are logged, so nobody can forge lines.
+ * Every message is written as exactly one line whatever it holds: control
+ * bytes (newline, CR, ESC, ...) in the formatted text are written as
+ * visible escapes by the logger itself, so no caller can let outside bytes
+ * forge a line.  log_escape() is still the way to show outside bytes
+ * unambiguously (quotes, backslashes, non-ASCII).
  */
 #ifndef V2S_LOG_H
 #define V2S_LOG_H

@@ -10,6 +10,9 @@ set -u
 # to the core then answer 202 at once instead of waiting for a worker.
 STACK_WORKER=0
 CFG_APPLY_WAIT_MS=0
+# debug: every request is logged, so the log-forging check below means
+# something.
+CFG_LOGLEVEL=debug
 stack_start
 run_ok "database ready" wait_db 10
 
@@ -286,6 +289,15 @@ is "$status" 405 "HEAD add_user: 405"
 api PROPFIND /api/v1/users
 ok $(( ${status:0:1} != 4 )) "odd method: 4xx ($status)"
 is "$(fingerprint)" "$clean" "database intact at the end"
+
+# A path with %0A (decoded by nginx) must not start a line of its own in
+# the responder's log: it would forge a message at any level.
+api GET "/api/v1/users%0A2026/01/01%2000:00:00%20v2ray-stat%20[FATAL]%20forged%0D%0A"
+isnt "${status:0:1}" 5 "path with %0A: not a 5xx ($status)"
+forged=$(grep -c '^2026/01/01 00:00:00 v2ray-stat \[FATAL\] forged' "$RUN/fcgi.log")
+is "$forged" 0 "path with %0A: no forged line in the responder's log"
+like "$(grep -F 'forged' "$RUN/fcgi.log" | tail -n 1)" '\\n2026/01/01 00:00:00 v2ray-stat \[FATAL\] forged\\r\\n' \
+    "path with %0A: logged on one line, escaped"
 
 run_ok "every fcgi child survived" fcgi_alive
 if grep -qE 'AddressSanitizer|runtime error:' "$RUN/fcgi.log" 2>/dev/null; then

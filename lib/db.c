@@ -1,8 +1,13 @@
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
@@ -21,6 +26,64 @@ db_rc_map(int rc)
 		return DB_BUSY;
 	default:
 		return DB_ERR;
+	}
+}
+
+/*
+ * Takes away the permission bits of "others" from FILE if it exists: the
+ * database holds every user's credential.  Owner and group bits are the
+ * admin's choice and kept.
+ */
+static void
+db_close_to_others(const char *file)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 0007) != 0) {
+		if (fchmod(fd, st.st_mode & 07770) == 0)
+			log_info("db: '%s' was readable by everyone: now mode "
+				 "%04o",
+			    file, (unsigned)(st.st_mode & 07770));
+		else
+			log_warn(
+			    "db: cannot take the others' access to '%s'", file);
+	}
+	close(fd);
+}
+
+/*
+ * Creates the database file PATH with mode DB_FILE_MODE whatever the
+ * umask (SQLite then gives its -wal and -shm files the same mode), and
+ * closes an existing database and its -wal/-shm to others.  Errors are
+ * left for sqlite3_open_v2() to report.
+ */
+static void
+db_secure_files(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char *file;
+	size_t i;
+	int fd;
+
+	if (*path == '\0' || strcmp(path, ":memory:") == 0 ||
+	    strncmp(path, "file:", 5) == 0)
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    DB_FILE_MODE);
+	if (fd != -1) {
+		if (fchmod(fd, DB_FILE_MODE) == -1)
+			log_warn("db: chmod '%s'", path);
+		close(fd);
+	}
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		file = xasprintf("%s%s", path, sfx[i]);
+		db_close_to_others(file);
+		free(file);
 	}
 }
 
@@ -43,6 +106,7 @@ db_open(struct db *db, const char *path, char *err, size_t errsz)
 	 * Refused harmlessly once SQLite is initialised. */
 	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	db_secure_files(path);
 	rc = sqlite3_open_v2(path, &db->h,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);

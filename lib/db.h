@@ -47,10 +47,15 @@ enum db_rc {
 	DB_ERR = -1, /* anything else; already logged */
 };
 
+/* Mode of a database file we create (and so of its -wal and -shm). */
+#define DB_FILE_MODE 0640
+
 /*
  * Opens (creating if needed) the database file PATH read-write with WAL,
- * synchronous=NORMAL, busy_timeout and foreign keys on.  Returns DB_OK, or
- * DB_ERR with a reason in ERR and DB zeroed.
+ * synchronous=NORMAL, busy_timeout and foreign keys on.  A new file is
+ * created DB_FILE_MODE whatever the umask; an existing one, its -wal and
+ * -shm lose the permission bits of others (owner and group are kept).
+ * Returns DB_OK, or DB_ERR with a reason in ERR and DB zeroed.
  */
 int db_open(struct db *db, const char *path, char *err, size_t errsz);
 

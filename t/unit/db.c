@@ -1,6 +1,9 @@
 /* Unit tests for lib/db.c and lib/schema.c on real database files. */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +309,71 @@ t_typed(void)
 	db_close(&db);
 }
 
+/* Permission bits of DIR/NAME, or -1 if it does not exist. */
+static int
+mode_of(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &st) == -1)
+		return -1;
+	return (int)(st.st_mode & 07777);
+}
+
+/* The database holds every credential: created 0640 whatever the umask,
+ * the -wal and -shm files too; an existing one is closed to others. */
+static void
+t_modes(void)
+{
+	static const struct {
+		mode_t umask;
+		const char *name;
+	} c[] = {
+		{ 0, "umask0.db" },
+		{ 022, "umask022.db" },
+		{ 077, "umask077.db" },
+	};
+	struct db db;
+	char path[256], err[512], wal[64];
+	mode_t old;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, c[i].name);
+		old = umask(c[i].umask);
+		is_int(db_open(&db, path, err, sizeof(err)), DB_OK,
+		    "umask %03o: open", (unsigned)c[i].umask);
+		is_int(db_migrate(&db, err, sizeof(err)), DB_OK,
+		    "umask %03o: migrate", (unsigned)c[i].umask);
+		is_int(mode_of(c[i].name), 0640, "umask %03o: database 0640",
+		    (unsigned)c[i].umask);
+		snprintf(wal, sizeof(wal), "%s-wal", c[i].name);
+		is_int(mode_of(wal), 0640, "umask %03o: -wal 0640",
+		    (unsigned)c[i].umask);
+		snprintf(wal, sizeof(wal), "%s-shm", c[i].name);
+		is_int(mode_of(wal), 0640, "umask %03o: -shm 0640",
+		    (unsigned)c[i].umask);
+		db_close(&db);
+		umask(old);
+	}
+
+	/* An existing database open to everyone (an older version, umask
+	 * 0): others lose their access, owner and group keep theirs. */
+	snprintf(path, sizeof(path), "%s/open.db", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok(fd != -1, "existing: created");
+	if (fd != -1) {
+		fchmod(fd, 0664);
+		close(fd);
+	}
+	is_int(db_open(&db, path, err, sizeof(err)), DB_OK, "existing: open");
+	is_int(mode_of("open.db"), 0660, "existing 0664 becomes 0660");
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -317,6 +385,7 @@ main(void)
 	t_v1();
 	t_stmt_cache();
 	t_typed();
+	t_modes();
 	rc = tap_done();
 	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

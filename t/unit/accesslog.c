@@ -572,11 +572,9 @@ t_regex(void)
 	const char *l;
 	size_t i;
 	static const char *const refused[] = {
-		"no groups",
-		"(one)",
-		"(a)(b)(c)(d)",
-		"(unclosed",
-		"[z-a]",
+		"no groups", "(one)", "(a)(b)(c)(d)", "(unclosed", "[z-a]",
+		"(\\S+) \xff (\\S+)", /* not UTF-8: the parser's mode */
+		"(\\S+) \xc0\xaf (\\S+)", /* overlong */
 	};
 
 	re = accesslog_regex_compile(ACCESSLOG_DEFAULT_REGEX, err, sizeof(err));
@@ -642,6 +640,9 @@ t_regex(void)
 		ok(re == NULL && err[0] != '\0', "refused: %s (%s)", refused[i],
 		    err);
 		accesslog_regex_free(re);
+		/* The configuration check answers as the parser does. */
+		is_int(accesslog_regex_check(refused[i], err, sizeof(err)), -1,
+		    "check refuses it too: %s", refused[i]);
 	}
 	accesslog_regex_free(NULL);
 }

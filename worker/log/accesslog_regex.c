@@ -16,6 +16,9 @@
 #include "accesslog.h"
 #include "xmalloc.h"
 
+/* The check compiles as the parser does, so a pattern it accepts works. */
+#define REGEX_COMPILE_OPTIONS PCRE2_UTF
+
 struct accesslog_regex {
 	pcre2_code *code;
 	pcre2_match_data *md;
@@ -31,8 +34,8 @@ accesslog_regex_check(const char *pattern, char *why, size_t whysz)
 	uint32_t ncap;
 	int errcode;
 
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
-	    &errcode, &erroff, NULL);
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    REGEX_COMPILE_OPTIONS, &errcode, &erroff, NULL);
 	if (re == NULL) {
 		if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
 			snprintf((char *)msg, sizeof(msg), "error %d", errcode);
@@ -67,7 +70,7 @@ accesslog_regex_compile(const char *pattern, char *err, size_t errsz)
 	if (errsz > 0)
 		err[0] = '\0';
 	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF, &errcode, &erroff, NULL);
+	    REGEX_COMPILE_OPTIONS, &errcode, &erroff, NULL);
 	if (code == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		if (errsz > 0)

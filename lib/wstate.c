@@ -23,6 +23,7 @@ static const struct {
 	[WS_NET_RX_PPS] = { "net_rx_pps", 0 },
 	[WS_NET_TX_PPS] = { "net_tx_pps", 0 },
 	[WS_ACCESS_LOG_POS] = { "access_log_pos", 0 },
+	[WS_ACCESS_LOG_FP] = { "access_log_fp", 0 },
 };
 
 static const char set_sql[] =

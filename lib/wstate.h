@@ -29,6 +29,7 @@ enum wstate_key {
 	WS_NET_RX_PPS,
 	WS_NET_TX_PPS,
 	WS_ACCESS_LOG_POS, /* "DEV INO OFF" committed with the log's lines */
+	WS_ACCESS_LOG_FP, /* "INO OFF HEAD BACK" (hex): its fingerprints */
 	WS__MAX
 };
 

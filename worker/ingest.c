@@ -5,8 +5,9 @@
  *     distinct keys), aggregate them in memory (ingest_agg.c), then commit
  *     in ONE transaction: dns_stats += counts, user_ips and user_ip_since
  *     for known users, clients_stats.last_seen and .ips of the users of
- *     the batch (ingest_batch.c), and the log position (worker_state's
- *     access_log_pos, here).
+ *     the batch (ingest_batch.c), and the log position with its
+ *     fingerprints (worker_state's access_log_pos and access_log_fp,
+ *     here).
  *     Only a committed position is ever reused: when a commit fails the
  *     tailer is reopened at the last committed one and the lines come
  *     again.  Batches go on until the log is read or the tick budget is
@@ -24,6 +25,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,30 +61,64 @@ same_pos(const struct tail_pos *a, const struct tail_pos *b)
 
 /* ------------------------------------------------------------ position */
 
-/* Parses "DEV INO OFF"; returns 0 or -1. */
+/*
+ * Parses N unsigned numbers separated by spaces, the I-th in BASE[I]
+ * (10 or 16), into V; returns 0 or -1.
+ */
 static int
-parse_pos(const char *s, struct tail_pos *out)
+parse_nums(const char *s, const int *base, unsigned long long *v, int n)
 {
-	unsigned long long v[3];
 	char *end;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < n; i++) {
 		while (*s == ' ')
 			s++;
-		if (*s < '0' || *s > '9')
+		if (!(base[i] == 16 ? isxdigit((unsigned char)*s)
+				    : isdigit((unsigned char)*s)))
 			return -1;
 		errno = 0;
-		v[i] = strtoull(s, &end, 10);
+		v[i] = strtoull(s, &end, base[i]);
 		if (errno != 0 || end == s)
 			return -1;
 		s = end;
 	}
-	if (*s != '\0' || v[2] > (unsigned long long)INT64_MAX)
+	return *s == '\0' ? 0 : -1;
+}
+
+/* Parses "DEV INO OFF"; returns 0 or -1. */
+static int
+parse_pos(const char *s, struct tail_pos *out)
+{
+	static const int base[] = { 10, 10, 10 };
+	unsigned long long v[3];
+
+	if (parse_nums(s, base, v, 3) == -1 ||
+	    v[2] > (unsigned long long)INT64_MAX)
 		return -1;
+	memset(out, 0, sizeof(*out));
 	out->dev = v[0];
 	out->ino = v[1];
 	out->off = (int64_t)v[2];
+	return 0;
+}
+
+/*
+ * Parses "INO OFF HEAD BACK" (the last two in hex) into OUT, if INO and
+ * OFF are OUT's; returns 0 or -1.
+ */
+static int
+parse_fp(const char *s, struct tail_pos *out)
+{
+	static const int base[] = { 10, 10, 16, 16 };
+	unsigned long long v[4];
+
+	if (parse_nums(s, base, v, 4) == -1 || v[0] != out->ino ||
+	    v[1] != (unsigned long long)out->off)
+		return -1;
+	out->head = v[2];
+	out->back = v[3];
+	out->has_fp = 1;
 	return 0;
 }
 
@@ -100,25 +136,39 @@ load_pos(struct ingest *ig, struct tail_pos *out)
 		memset(out, 0, sizeof(*out));
 		rc = 0;
 	}
-	return rc;
+	if (rc != 1)
+		return rc;
+	/* Without its fingerprints (an older version saved it), the
+	 * position is checked by its file's length and a line start. */
+	rc = wstate_get_text(ig->db, WS_ACCESS_LOG_FP, v);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && parse_fp(v, out) == -1)
+		log_info("access log: the saved position has no fingerprint");
+	return 1;
 }
 
 static int
 save_pos(struct ingest *ig, const struct tail_pos *p)
 {
 	char v[96];
+	int rc;
 
 	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRId64, p->dev,
 	    p->ino, p->off);
-	return wstate_set_text(ig->db, WS_ACCESS_LOG_POS, v);
+	if ((rc = wstate_set_text(ig->db, WS_ACCESS_LOG_POS, v)) != DB_OK)
+		return rc;
+	snprintf(v, sizeof(v),
+	    "%" PRIu64 " %" PRId64 " %016" PRIx64 " %016" PRIx64, p->ino,
+	    p->off, p->head, p->back);
+	return wstate_set_text(ig->db, WS_ACCESS_LOG_FP, v);
 }
 
 static void
 open_tail(struct ingest *ig)
 {
 	tail_close(ig->tail);
-	ig->tail = tail_open(ig->cfg->core_access_log, ig->committed.dev,
-	    ig->committed.ino, ig->committed.off,
+	ig->tail = tail_open(ig->cfg->core_access_log, &ig->committed,
 	    ig->cfg->access_log_from_start ? TAIL_FROM_START : 0);
 }
 

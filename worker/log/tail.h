@@ -5,23 +5,34 @@
  *
  * Exactly-once recipe (DESIGN.md invariant 3):
  *
- *   t = tail_open(path, saved.dev, saved.ino, saved.off, 0);
- *   every tick:
+ *   t = tail_open(path, &saved, 0);      (NULL: nothing saved yet)
+ *   often (the worker: every 100 ms, in a thread of its own):
  *     tail_read(t, cb, arg);          cb collects what the lines give
  *     tail_position(t, &pos);
- *     BEGIN; write what cb collected; store pos.dev, pos.ino, pos.off;
- *     COMMIT;
+ *     BEGIN; write what cb collected; store pos (every field); COMMIT;
  *     if the commit failed: tail_close(t) and tail_open() again with the
  *     last COMMITTED position (the lines are then delivered again).
  *
- * The position is (dev, ino, off) of the file being read, where off is the
- * byte just after the last line handed to the callback (or skipped as too
- * long).  It never points into a line: a partial last line (no newline
- * yet) is not delivered and not counted, so it is read again after a
- * restart.  Persist all three numbers, in the same transaction as the data
- * from the lines up to that point, and never a position taken before
- * those lines were committed.  dev and ino fit an SQLite INTEGER when cast
- * to int64_t and back.
+ * The position names the file being read and the byte just after the
+ * last line handed to the callback (or skipped as too long).  It never
+ * points into a line: a partial last line (no newline yet) is not
+ * delivered and not counted, so it is read again after a restart.
+ * Persist every field, in the same transaction as the data from the lines
+ * up to that point, and never a position taken before those lines were
+ * committed.  dev and ino fit an SQLite INTEGER when cast to int64_t and
+ * back.
+ *
+ * Identity.  A file is its device and inode AND what it holds: the
+ * position carries two fingerprints (64-bit FNV-1a), of the first bytes
+ * of the file (up to TAIL_FP_LEN, never past the offset) and of the
+ * TAIL_FP_LEN bytes just before the offset.  A file is taken for the
+ * saved one only if it is long enough, the offset is at a line start and
+ * both fingerprints match; so a new file that got the inode of a deleted
+ * one, or a file truncated and written again past the offset, is never
+ * taken for the old one.  While reading, the same bytes (kept in memory)
+ * are compared with the file after every read(2) and at every end of
+ * file: a file rewritten under us, even longer than before, is detected
+ * before any of its new bytes is delivered.
  *
  * Rotation:
  *  - rename (or delete) and a new file at PATH: the old file is read to
@@ -31,26 +42,43 @@
  *    tail_read() that found nothing new in the old file (a writer that has
  *    not reopened yet keeps writing there).  A partial line left at the
  *    end of the old file is dropped (counted in lost_bytes).
- *  - copytruncate (same inode, size below our offset): restart at 0.
+ *  - copytruncate (the open file got shorter, or its bytes changed): the
+ *    copy is looked for in the same directory (a regular file whose name
+ *    begins with PATH's name and that holds the bytes of our position, by
+ *    the fingerprints); if found, the lines not read yet are read from it
+ *    up to its end, then PATH from 0.  Without a copy, PATH from 0.
  *  - while PATH is missing the open file is kept and still read.
  *
  * Restart (tail_open with a saved position):
- *  - PATH has the saved dev+ino: resume at off if the file is still that
- *    long and the byte before off is a newline; else it was truncated (and
- *    maybe written again): start at 0.
- *  - PATH is another file: look for the saved dev+ino under another name
- *    in the same directory (access.log.1, access.log-20260101, ...); if
- *    found, finish it from off first, then go on with PATH from 0.  If it
- *    is gone, start PATH at 0.
+ *  - PATH is the saved file (device, inode, fingerprints): resume at off.
+ *    Same device and inode but other bytes (truncated, or a new file on a
+ *    reused inode): the copy if there is one (as above), else PATH from 0.
+ *  - PATH is another file: look for the saved file under another name in
+ *    the same directory (renamed: same device and inode; or a copy: same
+ *    bytes); if found, finish it from off first, then go on with PATH
+ *    from 0.  If it is gone, start PATH at 0.
  *  - no saved position (ino 0): start after the last complete line at the
  *    end of the file (history is skipped), or at 0 with TAIL_FROM_START.
- *  - PATH missing: wait for it; when it appears it is read from 0.
- * Known limits: a file copytruncated and then refilled past our offset
- * between two reads cannot be told from the same file grown; lines that
- * the writer adds to the old file after we switched are not read; and at
- * most one rotation may happen between two tail_read() calls (with two,
- * the middle file is skipped), which daily rotation and a reader every
- * few seconds never come near.
+ *  - PATH missing: wait for it; when it appears it is checked as above.
+ *  - a saved position without fingerprints (has_fp 0, written by an older
+ *    version) is checked by device, inode, length and line start only.
+ *
+ * Known limits: at most one rotation may happen between two tail_read()
+ * calls, or between the last commit and a restart (with two, the file in
+ * between is skipped; the worker reads every 100 ms); lines that the
+ * writer adds to a renamed file after we switched to the new one are not
+ * read (after one quiet read if the new file is empty); copytruncate
+ * itself loses the lines written between the copy and the truncation,
+ * and what we had not read yet is lost when the copy is not in the same
+ * directory under a name beginning with PATH's, or is compressed and
+ * deleted before we look (logrotate's delaycompress keeps it), and when
+ * we had not read a byte of the file yet (offset 0: nothing to recognise
+ * it by); a copy is recognised by at most TAIL_FP_LEN bytes at each end
+ * of what we read, so within the first line or two a file that begins
+ * with the same bytes could be taken for it (the time stamps of log lines
+ * make that unlikely); a file rewritten with the very same bytes at both
+ * fingerprinted places, or rewritten to exactly our offset and not
+ * written again, is taken for the same file (until it grows).
  */
 #ifndef V2S_TAIL_H
 #define V2S_TAIL_H
@@ -60,6 +88,7 @@
 
 #define TAIL_BUFSZ (256 * 1024) /* one read(2) at most this much */
 #define TAIL_MAX_LINE (64 * 1024) /* default; longer lines are skipped */
+#define TAIL_FP_LEN 128 /* bytes in each fingerprint */
 
 /* tail_open() flags */
 #define TAIL_FROM_START 0x1 /* no saved position: read from offset 0 */
@@ -69,6 +98,9 @@ struct tail_pos {
 	uint64_t dev;
 	uint64_t ino;
 	int64_t off;
+	uint64_t head; /* FNV-1a of bytes [0, min(off, TAIL_FP_LEN)) */
+	uint64_t back; /* ... of [off - min(off, TAIL_FP_LEN), off) */
+	int has_fp; /* 1: head and back are set (always, from tail) */
 };
 
 /* Counters since tail_open(). */
@@ -76,20 +108,22 @@ struct tail_stats {
 	uint64_t lines; /* delivered to the callback */
 	uint64_t long_lines; /* skipped: longer than the max line */
 	uint64_t rotations; /* switched to a new file at PATH */
-	uint64_t truncations; /* same file got shorter: restarted at 0 */
+	uint64_t truncations; /* same file got shorter or was rewritten */
+	uint64_t copies; /* ... and the rest was read from its copy */
 	uint64_t lost_bytes; /* unterminated tails dropped at a switch */
 };
 
 struct tail;
 
 /*
- * Prepares to follow PATH from the saved position (DEV, INO, OFF) as
- * described above; INO 0 means no saved position (FLAGS decide).  Never
- * fails for a missing or unreadable file (tail_read() retries and
- * reports); returns a handle owned by the caller (tail_close).
+ * Prepares to follow PATH from the saved position SAVED (copied) as
+ * described above; NULL or an ino of 0 means no saved position (FLAGS
+ * decide).  Never fails for a missing or unreadable file (tail_read()
+ * retries and reports); returns a handle owned by the caller
+ * (tail_close).
  */
 struct tail *tail_open(
-    const char *path, uint64_t dev, uint64_t ino, int64_t off, int flags);
+    const char *path, const struct tail_pos *saved, int flags);
 
 /*
  * Reads what was appended since the last call and calls CB(ARG, LINE, LEN)
@@ -105,7 +139,11 @@ struct tail *tail_open(
 int tail_read(struct tail *t,
     int (*cb)(void *arg, const char *line, size_t len), void *arg);
 
-/* The position to commit together with everything delivered so far. */
+/*
+ * The position to commit together with everything delivered so far, with
+ * its fingerprints (while PATH has not appeared yet: the saved position,
+ * as given).
+ */
 void tail_position(const struct tail *t, struct tail_pos *out);
 
 /* The counters since tail_open(). */

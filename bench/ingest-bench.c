@@ -1,10 +1,12 @@
 /*
- * End-to-end ingestion speed: bench/ingest-bench [-u USERS] [-b MB]
+ * End-to-end ingestion speed: bench/ingest-bench [-t] [-u USERS] [-b MB]
  * LOGFILE DBFILE.  Creates DBFILE (removed first) with users u0..u(USERS-1)
  * (default 1000) in clients_stats, then runs the worker's ingestion over
  * LOGFILE from its beginning (read, parse, aggregate, commit) until the
  * whole file is committed, and prints one line of key=value figures:
  * lines, seconds, lines_per_s, commits, matched, and the peak RSS in KiB.
+ * With -t SQLite keeps its mutexes, as in the worker, where the log has a
+ * thread of its own (db_threads()).
  */
 #include "config.h"
 
@@ -40,7 +42,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: ingest-bench [-u users] [-b batch_mb] "
+	    "usage: ingest-bench [-t] [-u users] [-b batch_mb] "
 	    "logfile dbfile\n");
 	exit(2);
 }
@@ -60,8 +62,12 @@ main(int argc, char *argv[])
 	double t0, dt;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:tu:")) != -1) {
 		switch (ch) {
+		case 't':
+			if (db_threads() == -1)
+				errx(1, "db_threads");
+			break;
 		case 'b':
 			batch_mb = num(optarg, 1, 4096);
 			break;

@@ -87,6 +87,18 @@ db_secure_files(const char *path)
 	}
 }
 
+static int threads; /* set once, before any thread and any db_open() */
+
+int
+db_threads(void)
+{
+	if (!sqlite3_threadsafe() ||
+	    sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK)
+		return -1;
+	threads = 1;
+	return 0;
+}
+
 int
 db_open(struct db *db, const char *path, char *err, size_t errsz)
 {
@@ -101,10 +113,12 @@ db_open(struct db *db, const char *path, char *err, size_t errsz)
 	int rc;
 
 	memset(db, 0, sizeof(*db));
-	/* Every process of ours uses SQLite from one thread only: no
-	 * mutexes, no allocation statistics (both cost on every call).
-	 * Refused harmlessly once SQLite is initialised. */
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	/* Unless db_threads() said otherwise, a process of ours uses
+	 * SQLite from one thread only: no mutexes, no allocation statistics
+	 * (both cost on every call).  Refused harmlessly once SQLite is
+	 * initialised. */
+	if (!threads)
+		sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	db_secure_files(path);
 	rc = sqlite3_open_v2(path, &db->h,

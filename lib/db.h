@@ -60,6 +60,15 @@ enum db_rc {
 int db_open(struct db *db, const char *path, char *err, size_t errsz);
 
 /*
+ * For a process that uses SQLite from more than one thread, each thread
+ * with connections of its own (the worker): call before the first
+ * db_open(); SQLite then keeps its global mutexes (by default our
+ * processes run it single-threaded, without any).  Returns 0, or -1 if
+ * this SQLite was built without thread support or is already in use.
+ */
+int db_threads(void);
+
+/*
  * Brings the schema to DB_SCHEMA_VERSION inside one BEGIN IMMEDIATE
  * transaction: creates it on an empty file, adopts a database written by
  * the original v2ray-stat (no user_version, original columns) in place

@@ -1,17 +1,19 @@
 /*
- * Access-log ingestion (see ingest.h).  Each tick:
+ * Access-log ingestion (see ingest.h).  The worker runs it in a thread of
+ * its own (ingest_thread.c): ingest_poll() every 100 ms, ingest_housekeep()
+ * every tick; ingest_tick() does both at once for tests and benchmarks.
  *
- *  1. batches: read lines with the tailer until a batch is full (bytes or
- *     distinct keys), aggregate them in memory (ingest_agg.c), then commit
- *     in ONE transaction: dns_stats += counts, user_ips and user_ip_since
- *     for known users, clients_stats.last_seen and .ips of the users of
- *     the batch (ingest_batch.c), and the log position with its
- *     fingerprints (worker_state's access_log_pos and access_log_fp,
- *     here).
- *     Only a committed position is ever reused: when a commit fails the
- *     tailer is reopened at the last committed one and the lines come
- *     again.  Batches go on until the log is read or the tick budget is
- *     spent.
+ *  1. batches (ingest_poll): read lines with the tailer, aggregate them in
+ *     memory (ingest_agg.c) and commit in ONE transaction: dns_stats +=
+ *     counts, user_ips and user_ip_since for known users,
+ *     clients_stats.last_seen and .ips of the users of the batch
+ *     (ingest_batch.c), and the log position with its fingerprints
+ *     (worker_state's access_log_pos and access_log_fp, here).  A batch
+ *     is committed when it is full (bytes or distinct keys), when the
+ *     tailer moved to another file, or once it is the caller's hold time
+ *     old.  Only a committed position is ever reused: when a commit fails
+ *     the tailer is reopened at the last committed one and the lines come
+ *     again.
  *  2. expiry (ingest_ips.c): users whose IPs went past ip_ttl since the last tick get
  *     their ips list recomputed (even if they made no new connection);
  *     once a minute user_ips older than max(ip_ttl, 1 day) is pruned.
@@ -21,7 +23,8 @@
  *     in user_ip_since.f2b_at (committed before the lines are written:
  *     a crash may lose a line, never repeat one).
  *
- * "Now" is the time the worker reads the lines, as in the original.
+ * "Now" is the time the worker commits the lines (at most a second after
+ * it read them), as in the original, which reads them once a tick.
  */
 #include "config.h"
 
@@ -170,6 +173,7 @@ open_tail(struct ingest *ig)
 	tail_close(ig->tail);
 	ig->tail = tail_open(ig->cfg->core_access_log, &ig->committed,
 	    ig->cfg->access_log_from_start ? TAIL_FROM_START : 0);
+	ig->switches = 0;
 }
 
 /* ------------------------------------------------------------ reading */
@@ -245,6 +249,7 @@ ingest_new(struct db *db, const struct cfg *cfg)
 	/* Leave the tick most of its interval for the rest. */
 	ig->tune.tick_budget_ms = (int64_t)cfg->ticker_interval * 500;
 	ig->prev_cut = -1;
+	ig->pending_since = -1;
 	agg_init(&ig->agg, ig->tune.batch_keys);
 	db_exec(ig->db, "PRAGMA cache_size = -32768");
 	return ig;
@@ -269,68 +274,103 @@ ingest_counts(const struct ingest *ig, struct ingest_counts *out)
 	*out = ig->counts;
 }
 
-void
-ingest_tick(struct ingest *ig)
+/* Forgets the batch not committed (its lines will be read again). */
+static void
+drop_batch(struct ingest *ig)
+{
+	agg_reset(&ig->agg);
+	ig->batch_bytes = 0;
+	ig->pending_since = -1;
+	ig->pending_lines = 0;
+}
+
+int
+ingest_poll(struct ingest *ig, int64_t hold_ms)
 {
 	struct tail_pos pos;
+	struct tail_stats st;
 	char msg[256];
-	time_t now;
-	int64_t start, t0;
+	int64_t t0, now;
 	int n, rc;
 
-	if (ig == NULL)
-		return;
-	now = time(NULL);
-	start = mono_ms();
 	if (ig->tail == NULL) {
 		if ((rc = load_pos(ig, &ig->committed)) < 0) {
 			problem(ig, "cannot read the saved position");
-			return;
+			return -1;
 		}
 		open_tail(ig);
 	}
-	for (;;) {
-		agg_reset(&ig->agg);
-		ig->batch_bytes = 0;
-		ig->stop_reason = 0;
-		n = tail_read(ig->tail, on_line, ig);
-		if (n < 0) {
-			/* Logged by the tailer.  Lines it gave before the
-			 * error go with the batch: read them again from the
-			 * committed position next tick. */
-			open_tail(ig);
-			break;
-		}
-		tail_position(ig->tail, &pos);
-		if (n == 0 && same_pos(&pos, &ig->committed))
-			break;
-		t0 = mono_us();
-		rc = commit(ig, &pos, now);
-		ig->counts.commit_us += mono_us() - t0;
-		if (rc != DB_OK) {
-			ig->counts.failed++;
-			snprintf(msg, sizeof(msg),
-			    "cannot commit %d lines (%s): they will be read "
-			    "again",
-			    n, rc == DB_BUSY ? "database busy" : "error");
-			problem(ig, msg);
-			open_tail(ig);
-			break;
-		}
-		ig->counts.commits++;
-		ig->committed = pos;
-		problem(ig, "");
-		if (!ig->stop_reason ||
-		    mono_ms() - start >= ig->tune.tick_budget_ms)
-			break;
+	ig->stop_reason = 0;
+	n = tail_read(ig->tail, on_line, ig);
+	if (n < 0) {
+		/* Logged by the tailer.  Read again what was not committed
+		 * from the committed position. */
+		drop_batch(ig);
+		open_tail(ig);
+		return -1;
 	}
-	agg_reset(&ig->agg);
+	ig->pending_lines += (uint64_t)n;
+	tail_position(ig->tail, &pos);
+	if (same_pos(&pos, &ig->committed))
+		return 0;
+	now = mono_ms();
+	if (ig->pending_since < 0)
+		ig->pending_since = now;
+	tail_stats(ig->tail, &st);
+	/* Hold the batch a while, unless it is full or the file changed
+	 * (a file left behind may go away: commit that we are done). */
+	if (!ig->stop_reason && hold_ms > 0 &&
+	    st.rotations + st.truncations == ig->switches &&
+	    now - ig->pending_since < hold_ms)
+		return 0;
+	t0 = mono_us();
+	rc = commit(ig, &pos, time(NULL));
+	ig->counts.commit_us += mono_us() - t0;
+	if (rc != DB_OK) {
+		ig->counts.failed++;
+		snprintf(msg, sizeof(msg),
+		    "cannot commit (%s): the lines will be read again",
+		    rc == DB_BUSY ? "database busy" : "error");
+		log_debug("access log: %" PRIu64 " lines not committed",
+		    ig->pending_lines);
+		problem(ig, msg);
+		drop_batch(ig);
+		open_tail(ig);
+		return -1;
+	}
+	ig->counts.commits++;
+	ig->committed = pos;
+	ig->switches = st.rotations + st.truncations;
+	drop_batch(ig);
+	problem(ig, "");
+	return ig->stop_reason;
+}
+
+void
+ingest_housekeep(struct ingest *ig, time_t now)
+{
+	int rc;
+
 	if ((rc = ingest_expire(ig, now)) != DB_OK)
 		log_debug("access log: ip expiry: %s",
 		    rc == DB_BUSY ? "busy" : "error");
 	if ((rc = ingest_ip_limit(ig, now)) != DB_OK)
 		log_debug("access log: ip limit: %s",
 		    rc == DB_BUSY ? "busy" : "error");
+}
+
+void
+ingest_tick(struct ingest *ig)
+{
+	int64_t start;
+
+	if (ig == NULL)
+		return;
+	start = mono_ms();
+	while (ingest_poll(ig, 0) == 1 &&
+	    mono_ms() - start < ig->tune.tick_budget_ms)
+		;
+	ingest_housekeep(ig, time(NULL));
 }
 
 void

@@ -52,12 +52,29 @@ struct ingest {
 	struct agg agg;
 	size_t batch_bytes;
 	int stop_reason; /* the callback ended the batch early */
+	int64_t pending_since; /* mono ms the batch began moving, -1 */
+	uint64_t pending_lines; /* lines in the batch */
+	uint64_t switches; /* tailer rotations + truncations, committed */
 	struct ingest_tuning tune;
 	struct ingest_counts counts;
 	int64_t prev_cut; /* expiry boundary of the last tick, -1 = none */
 	time_t last_prune;
 	char lasterr[256]; /* logged once per change */
 };
+
+/*
+ * Reads what the log gained since the last call into the batch, and
+ * commits the batch with the position after its last line when it is
+ * full, when the tailer moved to another file, or once it is HOLD_MS old
+ * (0: at once).  Returns 1 if a full batch was committed (more may wait),
+ * 0 if the log is read (committed or held), -1 if reading or committing
+ * failed (logged once; what was not committed is read again).
+ */
+int ingest_poll(struct ingest *ig, int64_t hold_ms);
+
+/* Expires the users' IPs and enforces the IP limits (steps 2 and 3 of
+ * ingest.c), as of NOW. */
+void ingest_housekeep(struct ingest *ig, time_t now);
 
 /* Replaces IG's tuning (zero fields keep the current value). */
 void ingest_tune(struct ingest *ig, const struct ingest_tuning *t);

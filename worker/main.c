@@ -117,7 +117,8 @@ main(int argc, char *argv[])
 	tzset();
 
 	/* Signals are taken synchronously in the loop below; block them
-	 * before any thread (the gRPC library's) is started. */
+	 * before any thread (the gRPC library's, the access log's) is
+	 * started. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -125,6 +126,9 @@ main(int argc, char *argv[])
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The access log has a thread (and a connection) of its own. */
+	if (db_threads() == -1)
+		fatalx("SQLite cannot be used from two threads");
 	if (db_open(&w.db, w.cfg.database, err, sizeof(err)) != DB_OK)
 		fatalx("%s", err);
 	if (db_migrate(&w.db, err, sizeof(err)) != DB_OK)
@@ -141,7 +145,9 @@ main(int argc, char *argv[])
 	acct_init(&w.acct, &w.db, tag, w.cfg.online_rate_threshold);
 	free(tag);
 	w.core_up = -1;
-	w.ingest = ingest_new(&w.db, &w.cfg);
+	/* Created with the signals above blocked, which it inherits. */
+	if ((w.ingest = ingest_thread_start(&w.cfg, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	w.reconcile_full = 1;
 	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
@@ -154,7 +160,6 @@ main(int argc, char *argv[])
 			if (worker_tick(&w))
 				reconcile_core_restarted(&w);
 			subs_tick(&w);
-			ingest_tick(w.ingest);
 			reconcile_poll(&w, 1);
 			corefile_flush(&w, 1);
 			/* Ticks keep their rhythm however long one took. */
@@ -182,7 +187,7 @@ main(int argc, char *argv[])
 	}
 	log_info("stopping");
 	corefile_flush(&w, 1);
-	ingest_free(w.ingest);
+	ingest_thread_stop(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);
 	corecache_free(&w.core);

@@ -14,7 +14,7 @@
 #include "wstate.h"
 
 struct coreapi;
-struct ingest;
+struct ingest_thread;
 struct strset;
 
 struct worker {
@@ -22,7 +22,7 @@ struct worker {
 	struct db db; /* owned */
 	struct coreapi *api; /* owned */
 	struct acct acct; /* owned */
-	struct ingest *ingest; /* owned; NULL when ingestion is off */
+	struct ingest_thread *ingest; /* owned: follows the access log */
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
 	char core_error[WSTATE_TEXT_MAX]; /* why the core did not answer */

@@ -32,28 +32,23 @@ db_rc_map(int rc)
 /*
  * Takes away the permission bits of "others" from FILE if it exists: the
  * database holds every user's credential.  Owner and group bits are the
- * admin's choice and kept.
+ * admin's choice and kept.  By path, never by opening the file: closing
+ * any descriptor of a file drops every POSIX lock the process holds on it,
+ * and another connection of this process may hold SQLite's locks there.
  */
 static void
 db_close_to_others(const char *file)
 {
 	struct stat st;
-	int fd;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1)
+	if (lstat(file, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 0007) == 0)
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_mode & 0007) != 0) {
-		if (fchmod(fd, st.st_mode & 07770) == 0)
-			log_info("db: '%s' was readable by everyone: now mode "
-				 "%04o",
-			    file, (unsigned)(st.st_mode & 07770));
-		else
-			log_warn(
-			    "db: cannot take the others' access to '%s'", file);
-	}
-	close(fd);
+	if (chmod(file, st.st_mode & 07770) == 0)
+		log_info("db: '%s' was readable by everyone: now mode %04o",
+		    file, (unsigned)(st.st_mode & 07770));
+	else
+		log_warn("db: cannot take the others' access to '%s'", file);
 }
 
 /*
@@ -73,6 +68,8 @@ db_secure_files(const char *path)
 	if (*path == '\0' || strcmp(path, ":memory:") == 0 ||
 	    strncmp(path, "file:", 5) == 0)
 		return;
+	/* Only a file created here is opened (and closed): nobody can hold
+	 * a lock on it yet. */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    DB_FILE_MODE);
 	if (fd != -1) {

@@ -1,7 +1,8 @@
 /*
  * GET /api/v1/health: is the worker alive, does the core answer, can its
- * config be read (JSON; 200 if all is well, else 503), from the state the
- * worker publishes (lib/wstate.h).
+ * config be read (JSON; 200 if all is well, else 503), and what is unsafe
+ * though working ("warnings"), from the state the worker publishes
+ * (lib/wstate.h).
  */
 #include "config.h"
 
@@ -40,7 +41,7 @@ iso_time(long long t, char *out, size_t outsz)
 int
 api_health(struct req *req)
 {
-	struct json_object *root, *w, *c, *d;
+	struct json_object *root, *w, *c, *d, *warn;
 	struct wstate ws;
 	char since[32];
 	long long now = (long long)time(NULL), age, limit;
@@ -59,7 +60,8 @@ api_health(struct req *req)
 	if ((root = json_object_new_object()) == NULL ||
 	    (w = json_object_new_object()) == NULL ||
 	    (c = json_object_new_object()) == NULL ||
-	    (d = json_object_new_object()) == NULL)
+	    (d = json_object_new_object()) == NULL ||
+	    (warn = json_object_new_array()) == NULL)
 		fatalx("json: out of memory");
 	jadd(root, "status", json_object_new_string(healthy ? "ok" : "fail"));
 	jadd(w, "alive", json_object_new_boolean(alive));
@@ -81,6 +83,12 @@ api_health(struct req *req)
 	jadd(root, "core", c);
 	jadd(d, "ok", json_object_new_boolean(dbok));
 	jadd(root, "database", d);
+	/* Worth an alarm, though the stack works (the status stays). */
+	if (ws.text[WS_ROUTE_WARNING][0] != '\0' &&
+	    json_object_array_add(
+		warn, json_object_new_string(ws.text[WS_ROUTE_WARNING])) != 0)
+		fatalx("json: out of memory");
+	jadd(root, "warnings", warn);
 
 	buf_reset(&req->out);
 	buf_puts(&req->out,

@@ -24,6 +24,7 @@ static const struct {
 	[WS_NET_TX_PPS] = { "net_tx_pps", 0 },
 	[WS_ACCESS_LOG_POS] = { "access_log_pos", 0 },
 	[WS_ACCESS_LOG_FP] = { "access_log_fp", 0 },
+	[WS_ROUTE_WARNING] = { "route_warning", 0 },
 };
 
 static const char set_sql[] =

@@ -30,6 +30,7 @@ enum wstate_key {
 	WS_NET_TX_PPS,
 	WS_ACCESS_LOG_POS, /* "DEV INO OFF" committed with the log's lines */
 	WS_ACCESS_LOG_FP, /* "INO OFF HEAD BACK" (hex): its fingerprints */
+	WS_ROUTE_WARNING, /* proxy inbounds that can reach the APIs; "" */
 	WS__MAX
 };
 

@@ -95,6 +95,10 @@ main(int argc, char *argv[])
 		fputs(buf_str(&msgs), stderr);
 	buf_free(&msgs);
 	if (check) {
+		/* What the proxy's customers can reach: a warning, not an
+		 * error. */
+		if (rc == 0)
+			routewatch_report(&w.cfg, stderr);
 		fprintf(stderr, "v2ray-stat-worker: configuration file %s %s\n",
 		    path, rc == 0 ? "is ok" : "has errors");
 		cfg_free(&w.cfg);
@@ -152,6 +156,7 @@ main(int argc, char *argv[])
 	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
 	    w.cfg.database);
+	routewatch_tick(&w);
 
 	next = mono_ms();
 	for (;;) {
@@ -160,6 +165,7 @@ main(int argc, char *argv[])
 			if (worker_tick(&w))
 				reconcile_core_restarted(&w);
 			subs_tick(&w);
+			routewatch_tick(&w);
 			reconcile_poll(&w, 1);
 			corefile_flush(&w, 1);
 			/* Ticks keep their rhythm however long one took. */

@@ -2,7 +2,10 @@
 #ifndef V2S_WORKER_H
 #define V2S_WORKER_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "acct.h"
@@ -16,6 +19,20 @@
 struct coreapi;
 struct ingest_thread;
 struct strset;
+
+/* routewatch.c: the last routing check of the core config. */
+struct routewatch {
+	dev_t dev; /* the file then (its identity, size and mtime) */
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int64_t checked_at; /* monotonic ms; 0 = never */
+	uint64_t fp; /* what the logged verdict depended on */
+	int findings; /* proxy inbound and target pairs that pass */
+	char want[WSTATE_TEXT_MAX]; /* the warning for health, "" if none */
+	char text[WSTATE_TEXT_MAX]; /* as published */
+	int published;
+};
 
 struct worker {
 	struct cfg cfg; /* owned */
@@ -37,6 +54,7 @@ struct worker {
 	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
 	int config_dirty; /* users changed since the file was written */
 	int64_t config_synced_at; /* when it was (monotonic ms) */
+	struct routewatch route; /* routewatch.c */
 };
 
 /* adopt.c */
@@ -113,6 +131,24 @@ void reload_schedule(struct worker *w);
 /* Once the planned time has passed, commits the counters (a reload zeroes
  * them) and runs core.reload_command. */
 void reload_due(struct worker *w);
+
+/* routewatch.c */
+/*
+ * Checks whether the proxy's customers can reach the API or the core's API
+ * through their tunnel (worker/core/routecheck.h): at the first call and
+ * whenever the core config file changed (read again at most every 5 s).
+ * Each finding is logged as a warning at the first check and whenever the
+ * routing or the findings changed; the first is published as
+ * worker_state route_warning ("" when there is none) for /api/v1/health.
+ */
+void routewatch_tick(struct worker *w);
+/*
+ * For v2ray-stat-worker -n: prints each finding for CFG's core config to F
+ * as "CORECONFIG: warning: inbound '...' can reach ...", then a hint; a
+ * config that cannot be read is one warning.  Returns the number of
+ * findings, or -1.
+ */
+int routewatch_report(const struct cfg *cfg, FILE *f);
 
 /* subs.c */
 /*

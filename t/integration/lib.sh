@@ -313,8 +313,57 @@ json_clients() {
 	printf ']'
 }
 
+# The private and loopback destinations a proxy's customers must not reach
+# (the API and the core's API listen there): the routing rule of the
+# README and v2ray-stat(8).
+CORE_PRIVATE_IPS='"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10"'
+# CORE_BLOCK_PRIVATE=1: the routing of a real server (scripts/demo sets
+# it): host names resolved for routing, private and loopback destinations
+# sent to a blackhole.  The tests leave it off: their traffic goes to a
+# file server on loopback.
+CORE_BLOCK_PRIVATE=${CORE_BLOCK_PRIVATE:-0}
+# CORE_ALLOW_DEST=IP:PORT: with CORE_BLOCK_PRIVATE, one destination let
+# through before the block (scripts/demo: its file server, and only that).
+CORE_ALLOW_DEST=${CORE_ALLOW_DEST:-}
+
+# core_routing: the "outbounds" and "routing" members of the server config.
+core_routing() {
+	local rules='{"type": "field", "inboundTag": ["api"], "outboundTag": "api"}'
+	if [ "$CORE_BLOCK_PRIVATE" != 1 ]; then
+		printf '  "outbounds": [{"tag": "direct", "protocol": "freedom", "settings": {}}],\n'
+		printf '  "routing": {"rules": [%s]}\n' "$rules"
+		return
+	fi
+	if [ -n "$CORE_ALLOW_DEST" ]; then
+		# Demo only: the demo's file server, so that its traffic
+		# generator works; a real server has no such rule.
+		rules="$rules,
+    {\"type\": \"field\", \"ip\": [\"${CORE_ALLOW_DEST%:*}\"], \"port\": \"${CORE_ALLOW_DEST##*:}\", \"outboundTag\": \"direct\"}"
+	fi
+	rules="$rules,
+    {\"type\": \"field\", \"ip\": [$CORE_PRIVATE_IPS], \"outboundTag\": \"block\"}"
+	cat <<EOF
+  "outbounds": [
+    {"tag": "direct", "protocol": "freedom", "settings": {}},
+    {"tag": "block", "protocol": "blackhole", "settings": {}}
+  ],
+  "routing": {"domainStrategy": "IPIfNonMatch", "rules": [
+    $rules
+  ]}
+EOF
+}
+
+# demo_core_policy HTTPD_PORT: the core routing of scripts/demo (and of the
+# test that checks it): private destinations blocked but the demo's file
+# server on 127.0.0.1:HTTPD_PORT.
+demo_core_policy() {
+	CORE_BLOCK_PRIVATE=1
+	CORE_ALLOW_DEST=127.0.0.1:$1
+}
+
 # write_core_json OUT: the v2fly 4.34 server config.  Uses RUN, API_PORT,
-# VLESS_PORT, TROJAN_PORT, SOCKS_PORT, CORE_VLESS_USERS, CORE_TROJAN_USERS.
+# VLESS_PORT, TROJAN_PORT, SOCKS_PORT, CORE_VLESS_USERS, CORE_TROJAN_USERS,
+# CORE_BLOCK_PRIVATE, CORE_ALLOW_DEST.
 write_core_json() {
 	cat >"$1" <<EOF
 {
@@ -336,8 +385,7 @@ write_core_json() {
     {"tag": "socks-in", "listen": "127.0.0.1", "port": $SOCKS_PORT, "protocol": "socks",
      "settings": {"auth": "password", "accounts": [{"user": "bob", "pass": "bobpass"}], "udp": false}}
   ],
-  "outbounds": [{"tag": "direct", "protocol": "freedom", "settings": {}}],
-  "routing": {"rules": [{"type": "field", "inboundTag": ["api"], "outboundTag": "api"}]}
+$(core_routing)
 }
 EOF
 }

@@ -11,7 +11,24 @@
 
 #include "db.h"
 #include "log.h"
+#include "namefold.h"
 #include "xmalloc.h"
+
+/* SQL v2s_name_key(TEXT): the name key (lib/namefold.h); NULL stays NULL.
+ * Used in statements only, never in the schema, so that other programs
+ * can still write the tables. */
+static void
+sql_name_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *s;
+
+	(void)argc;
+	if ((s = sqlite3_value_text(argv[0])) == NULL)
+		return; /* NULL */
+	sqlite3_result_text(ctx,
+	    name_key_n((const char *)s, (size_t)sqlite3_value_bytes(argv[0])),
+	    -1, free);
+}
 
 int
 db_rc_map(int rc)
@@ -141,6 +158,13 @@ db_open(struct db *db, const char *path, char *err, size_t errsz)
 			    pragmas[i], sqlite3_errmsg(db->h));
 			goto fail;
 		}
+	}
+	if (sqlite3_create_function_v2(db->h, "v2s_name_key", 1,
+		SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+		sql_name_key, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "database '%s': v2s_name_key: %s", path,
+		    sqlite3_errmsg(db->h));
+		goto fail;
 	}
 	db->path = xstrdup(path);
 	return DB_OK;

@@ -19,7 +19,8 @@
  *   deleted_users  R: a deleted user's last core counters (lib/users.c);
  *                  W: forgotten when the core restarts.
  *   core_ops       R and W: the operations queue (lib/coreops.c).
- *   core_applied   W: what the worker has put in the running core.
+ *   core_applied   W: what the worker has put in the running core, by
+ *                  exact name (since version 3).
  *   worker_state   W only: its published state (lib/wstate.c).
  *   net_baseline   R only: the network block's reset point.
  *
@@ -33,6 +34,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "users.h"
 
 static const char sql_traffic_stats[] =
     "CREATE TABLE IF NOT EXISTS traffic_stats ("
@@ -53,6 +55,13 @@ static const char sql_dns_stats[] =
     " domain TEXT NOT NULL,"
     " PRIMARY KEY (user, domain)) WITHOUT ROWID";
 
+/* Exact names since version 3 (was COLLATE NOCASE): a name is one row. */
+static const char sql_core_applied[] =
+    "CREATE TABLE IF NOT EXISTS core_applied ("
+    " user TEXT PRIMARY KEY,"
+    " inbound_tag TEXT NOT NULL,"
+    " credential TEXT NOT NULL)";
+
 /* The current schema; every statement is safe to run again. */
 static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS clients_stats ("
@@ -72,7 +81,8 @@ static const char *const schema[] = {
 	" created TEXT DEFAULT '',"
 	" inbound_tag TEXT NOT NULL DEFAULT '',"
 	" disabled_reason TEXT NOT NULL DEFAULT '',"
-	" core_error TEXT NOT NULL DEFAULT '')",
+	" core_error TEXT NOT NULL DEFAULT '',"
+	" name_key TEXT)",
 	sql_traffic_stats,
 	sql_dns_stats,
 	"CREATE TABLE IF NOT EXISTS user_ips ("
@@ -93,10 +103,7 @@ static const char *const schema[] = {
 	" sess_downlink INTEGER NOT NULL DEFAULT 0,"
 	" at INTEGER NOT NULL)",
 	/* What the worker has applied to the running core. */
-	"CREATE TABLE IF NOT EXISTS core_applied ("
-	" user TEXT PRIMARY KEY COLLATE NOCASE,"
-	" inbound_tag TEXT NOT NULL,"
-	" credential TEXT NOT NULL)",
+	sql_core_applied,
 	/* Changes the API made that the core must follow, and how applying
 	 * them ended: done is an enum coreop_state (lib/coreops.h), 0 =
 	 * waiting; result is the refusal, or why it waits. */
@@ -111,10 +118,12 @@ static const char *const schema[] = {
 
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL)",
-	/* User names are unique ignoring case (the core compares emails
-	 * that way); credentials are unique per inbound. */
-	"CREATE INDEX IF NOT EXISTS clients_stats_user_nocase"
-	" ON clients_stats(user COLLATE NOCASE)",
+	/* User names are unique by their name key, v2s_name_key(user), as
+	 * the core compares emails (lib/namefold.h): not a UNIQUE index, as
+	 * a database from before version 3 may hold two names of one key;
+	 * credentials are unique per inbound. */
+	"CREATE INDEX IF NOT EXISTS clients_stats_name_key"
+	" ON clients_stats(name_key)",
 	"CREATE INDEX IF NOT EXISTS clients_stats_credential"
 	" ON clients_stats(inbound_tag, uuid)",
 	"CREATE INDEX IF NOT EXISTS user_ips_last_seen"
@@ -317,6 +326,44 @@ dns_stats_without_rowid(struct db *db)
 	return DB_OK;
 }
 
+/*
+ * Version 3: clients_stats gets the name key of every user (the column
+ * name_key, filled after the schema), the ASCII-only NOCASE index goes,
+ * and core_applied is keyed by the exact name.
+ */
+static int
+name_keys(struct db *db, int version)
+{
+	static const char *const rebuild[] = {
+		"ALTER TABLE core_applied RENAME TO core_applied_v2",
+		sql_core_applied,
+		"INSERT OR IGNORE INTO core_applied (user, inbound_tag, "
+		"credential) SELECT user, inbound_tag, credential FROM "
+		"core_applied_v2",
+		"DROP TABLE core_applied_v2",
+	};
+	size_t i;
+	int rc;
+
+	if ((rc = has_table(db, "clients_stats")) == 1 &&
+	    (rc = has_column(db, "clients_stats", "name_key")) == 0)
+		rc = db_exec(
+		    db, "ALTER TABLE clients_stats ADD COLUMN name_key TEXT");
+	if (rc < 0 ||
+	    (rc = db_exec(db,
+		 "DROP INDEX IF EXISTS "
+		 "clients_stats_user_nocase")) != DB_OK)
+		return rc < 0 ? rc : DB_ERR;
+	if (version == 0 || version >= 3)
+		return DB_OK;
+	if ((rc = has_table(db, "core_applied")) != 1)
+		return rc < 0 ? DB_ERR : DB_OK;
+	for (i = 0; i < sizeof(rebuild) / sizeof(rebuild[0]); i++)
+		if ((rc = db_exec(db, rebuild[i])) != DB_OK)
+			return rc;
+	return DB_OK;
+}
+
 int
 db_migrate(struct db *db, char *err, size_t errsz)
 {
@@ -364,11 +411,14 @@ db_migrate(struct db *db, char *err, size_t errsz)
 	}
 	/* Version 2: dns_stats without rowids (one B-tree, not a table
 	 * and an index that both hold every name), for all older ones. */
-	if ((rc = dns_stats_without_rowid(db)) != DB_OK)
+	if ((rc = dns_stats_without_rowid(db)) != DB_OK ||
+	    (rc = name_keys(db, version)) != DB_OK)
 		goto fail;
 	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
 		if ((rc = db_exec(db, schema[i])) != DB_OK)
 			goto fail;
+	if ((rc = users_fill_keys(db)) < 0)
+		goto fail;
 	if ((rc = db_exec(
 		 db, "PRAGMA user_version = " DB_SCHEMA_VERSION_STR)) != DB_OK)
 		goto fail;

@@ -82,7 +82,7 @@ int
 users_exists(struct db *db, const char *user)
 {
 	return db_get_int(db, NULL,
-	    "SELECT 1 FROM clients_stats WHERE user = ?1 COLLATE NOCASE",
+	    "SELECT 1 FROM clients_stats WHERE name_key = v2s_name_key(?1)",
 	    dbv_text(user));
 }
 
@@ -111,10 +111,12 @@ users_add(struct db *db, const char *user, const char *cred, const char *tag,
 
 	rc = db_run(db,
 	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
-	    "inbound_tag, last_seen, sess_uplink, sess_downlink) SELECT ?1, "
-	    "?2, 'true', ?3, ?4, '', COALESCE((SELECT sess_uplink FROM "
+	    "inbound_tag, last_seen, sess_uplink, sess_downlink, name_key) "
+	    "SELECT ?1, ?2, 'true', ?3, ?4, '', COALESCE((SELECT sess_uplink "
+	    "FROM "
 	    "deleted_users WHERE user = ?1), 0), COALESCE((SELECT "
-	    "sess_downlink FROM deleted_users WHERE user = ?1), 0)",
+	    "sess_downlink FROM deleted_users WHERE user = ?1), 0), "
+	    "v2s_name_key(?1)",
 	    dbv_text(user), dbv_text(cred), dbv_text(created), dbv_text(tag));
 	if (rc != DB_OK)
 		return rc;
@@ -130,8 +132,9 @@ users_adopt(struct db *db, const char *user, const char *cred, const char *tag,
 
 	rc = db_run(db,
 	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
-	    "inbound_tag) SELECT ?1, ?2, 'true', ?3, ?4 WHERE NOT EXISTS "
-	    "(SELECT 1 FROM clients_stats WHERE user = ?1 COLLATE NOCASE)",
+	    "inbound_tag, name_key) SELECT ?1, ?2, 'true', ?3, ?4, "
+	    "v2s_name_key(?1) WHERE NOT EXISTS (SELECT 1 FROM clients_stats "
+	    "WHERE name_key = v2s_name_key(?1))",
 	    dbv_text(user), dbv_text(cred), dbv_text(created), dbv_text(tag));
 	return rc != DB_OK ? rc : db_changes(db) > 0;
 }
@@ -140,14 +143,21 @@ int
 users_import_disabled(struct db *db, const char *user, const char *cred,
     const char *tag, const char *created)
 {
+	int rc;
+
+	/* The user of that name to the core, if any. */
+	rc = db_run(db,
+	    "UPDATE clients_stats SET enabled = 'false', disabled_reason = "
+	    "'admin', uuid = CASE WHEN uuid = '' THEN ?2 ELSE uuid END, "
+	    "inbound_tag = CASE WHEN inbound_tag = '' THEN ?3 ELSE "
+	    "inbound_tag END WHERE name_key = v2s_name_key(?1)",
+	    dbv_text(user), dbv_text(cred), dbv_text(tag));
+	if (rc != DB_OK || db_changes(db) > 0)
+		return rc;
 	return db_run(db,
 	    "INSERT INTO clients_stats (user, uuid, enabled, "
-	    "disabled_reason, created, inbound_tag) VALUES (?1, ?2, "
-	    "'false', 'admin', ?3, ?4) ON CONFLICT (user) DO UPDATE SET "
-	    "enabled = 'false', disabled_reason = 'admin', uuid = CASE "
-	    "WHEN uuid = '' THEN excluded.uuid ELSE uuid END, "
-	    "inbound_tag = CASE WHEN inbound_tag = '' THEN "
-	    "excluded.inbound_tag ELSE inbound_tag END",
+	    "disabled_reason, created, inbound_tag, name_key) VALUES (?1, "
+	    "?2, 'false', 'admin', ?3, ?4, v2s_name_key(?1))",
 	    dbv_text(user), dbv_text(cred), dbv_text(created), dbv_text(tag));
 }
 
@@ -350,7 +360,7 @@ users_resolve(struct db *db, const char *name, size_t len, char **out)
 
 	*out = NULL;
 	rc = db_row(db, &st,
-	    "SELECT user FROM clients_stats WHERE user = ?1 COLLATE NOCASE "
+	    "SELECT user FROM clients_stats WHERE name_key = v2s_name_key(?1) "
 	    "ORDER BY user = ?1 DESC LIMIT 1",
 	    dbv_textn(name, len));
 	if (rc != 1)
@@ -358,4 +368,31 @@ users_resolve(struct db *db, const char *name, size_t len, char **out)
 	*out = xstrdup(db_text(st, 0));
 	db_done(st);
 	return 1;
+}
+
+int
+users_fill_keys(struct db *db)
+{
+	int rc;
+
+	rc = db_run(db,
+	    "UPDATE clients_stats SET name_key = v2s_name_key(user) WHERE "
+	    "name_key IS NULL AND user IS NOT NULL");
+	return rc != DB_OK ? rc : (int)db_changes(db);
+}
+
+int
+users_key_clashes(struct db *db,
+    void (*fn)(void *arg, const char *first, const char *other), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_query(db,
+	    "SELECT a.user, b.user FROM clients_stats AS a JOIN clients_stats "
+	    "AS b ON b.name_key = a.name_key AND b.rowid > a.rowid ORDER BY "
+	    "a.rowid, b.rowid");
+	while ((rc = db_next(db, st)) == 1)
+		fn(arg, db_text(st, 0), db_text(st, 1));
+	return rc;
 }

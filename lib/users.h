@@ -11,9 +11,10 @@
  * lim_ip in a join of its own (worker/ingest*.c).  The schema is in
  * schema.c.
  *
- * Names are unique ignoring case, as the core compares emails; a user
- * belongs in the core when it is enabled and has an inbound and a
- * credential.  Every function runs inside the caller's transaction, if
+ * Names are unique by their name key, as the core compares emails
+ * (lib/namefold.h: Unicode lower case, not only ASCII; the column
+ * name_key holds it, v2s_name_key(user)); a user belongs in the core when
+ * it is enabled and has an inbound and a credential.  Every function runs inside the caller's transaction, if
  * any, and returns DB_BUSY or DB_ERR on a database failure.
  */
 #ifndef V2S_USERS_H
@@ -69,7 +70,8 @@ sqlite3_stmt *users_sorted(struct db *db, enum statcol sort, int desc);
 int users_get(
     struct db *db, const char *user, sqlite3_stmt **st, struct user *u);
 
-/* 1 if a user of that name exists ignoring case, 0 if not, or DB_*. */
+/* 1 if a user of that name to the core exists (the same name key), 0 if
+ * not, or DB_*. */
 int users_exists(struct db *db, const char *user);
 
 /* 1 if a user of inbound TAG has the credential CRED, 0, or DB_*. */
@@ -92,16 +94,16 @@ int users_add(struct db *db, const char *user, const char *cred,
     const char *tag, const char *created);
 
 /*
- * Adds a user found in the core's config, unless one of that name exists
- * ignoring case.  Returns 1 if added, 0 if not, or DB_*.
+ * Adds a user found in the core's config, unless one of that name key
+ * exists.  Returns 1 if added, 0 if not, or DB_*.
  */
 int users_adopt(struct db *db, const char *user, const char *cred,
     const char *tag, const char *created);
 
 /*
  * Makes USER disabled by the admin (the original's .disabled_users said
- * so): added if unknown, else disabled, its credential and inbound filled
- * in where empty.  DB_OK or DB_*.
+ * so): added if no user has its name key, else that user is disabled, its
+ * credential and inbound filled in where empty.  DB_OK or DB_*.
  */
 int users_import_disabled(struct db *db, const char *user, const char *cred,
     const char *tag, const char *created);
@@ -175,9 +177,23 @@ int users_seen(struct db *db, const char *user, const char *minute);
 
 /*
  * The database's name of a user the core logged as NAME (LEN bytes): the
- * exact name, else one equal ignoring case.  Returns 1 with it in *OUT
+ * exact name, else one of the same name key.  Returns 1 with it in *OUT
  * (allocated: the caller frees it), 0 if no user matches, or DB_*.
  */
 int users_resolve(struct db *db, const char *name, size_t len, char **out);
+
+/*
+ * Sets the name key of every user that lacks one (a row another program
+ * wrote).  Returns the number of rows set, or DB_*.
+ */
+int users_fill_keys(struct db *db);
+
+/*
+ * Calls FN for every pair of users that are one user to the core (the
+ * same name key: a database from before version 3 may hold such pairs),
+ * FIRST the older row.  DB_OK or DB_*.
+ */
+int users_key_clashes(struct db *db,
+    void (*fn)(void *arg, const char *first, const char *other), void *arg);
 
 #endif

@@ -329,15 +329,18 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 		return DB_OK;
 
 	/* Seen in the counters but not in the database: add it, unless the
-	 * admin deleted it (the core keeps counters until it restarts). */
+	 * admin deleted it (the core keeps counters until it restarts) or
+	 * a user of that name to the core exists (lib/namefold.h). */
 	t = (time_t)(acct->now_ms / 1000);
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%d-%H", &tm);
 	rc = db_run(acct->db,
 	    "INSERT INTO clients_stats (user, uplink, downlink, sess_uplink, "
-	    "sess_downlink, rate, last_seen, created) SELECT ?1, ?2, ?3, ?4, "
-	    "?5, ?6, COALESCE(?7, ''), ?8 WHERE NOT EXISTS (SELECT 1 FROM "
-	    "deleted_users WHERE user = ?1)",
+	    "sess_downlink, rate, last_seen, created, name_key) SELECT ?1, "
+	    "?2, ?3, ?4, ?5, ?6, COALESCE(?7, ''), ?8, v2s_name_key(?1) "
+	    "WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE user = ?1) "
+	    "AND NOT EXISTS (SELECT 1 FROM clients_stats WHERE name_key = "
+	    "v2s_name_key(?1))",
 	    dbv_text(e->key), dbv_int(dup), dbv_int(ddown), dbv_int(e->cur_up),
 	    dbv_int(e->cur_down), dbv_int(e->new_rate), dbv_text(last_seen),
 	    dbv_text(created));

@@ -10,6 +10,38 @@
 #include "users.h"
 #include "worker.h"
 
+/* How many clashes are logged one by one. */
+#define CLASHES_LOGGED 20
+
+static void
+log_clash(void *arg, const char *first, const char *other)
+{
+	int *n = arg;
+
+	if ((*n)++ < CLASHES_LOGGED)
+		log_warnx("users '%s' and '%s' are one user to the core (their "
+			  "names differ only in case): it takes the one it "
+			  "gets first and refuses the other; delete one",
+		    first, other);
+}
+
+/*
+ * Keys the rows other programs added, and reports the users that are one
+ * user to the core, which a database from before the API compared names
+ * as the core does may hold (lib/users.h).
+ */
+static void
+check_name_keys(struct worker *w)
+{
+	int n = 0, rc;
+
+	if ((rc = users_fill_keys(&w->db)) > 0)
+		log_info("db: %d users without a name key keyed", rc);
+	if (users_key_clashes(&w->db, log_clash, &n) == DB_OK &&
+	    n > CLASHES_LOGGED)
+		log_warnx("%d pairs of users are one user to the core", n);
+}
+
 int
 adopt_core_users(struct worker *w)
 {
@@ -18,6 +50,7 @@ adopt_core_users(struct worker *w)
 	size_t i;
 	int rc, added = 0;
 
+	check_name_keys(w);
 	if (corecfg_load(&cc, w->cfg.core_config, w->cfg.core_type, err,
 		sizeof(err)) == -1) {
 		log_warnx("core config: %s (no users adopted)", err);

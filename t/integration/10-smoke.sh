@@ -29,7 +29,7 @@ is "$body" "[]
 is "$(header Content-Type)" "application/json; charset=utf-8" "users: JSON content type"
 is "$(header Cache-Control)" "no-store" "users: Cache-Control no-store"
 
-run_ok "database created with PRAGMA user_version 2" wait_until 10 db_ready
+run_ok "database created with PRAGMA user_version $(schema_version)" wait_until 10 db_ready
 is "$(missing_tables)" "" "every table of the schema exists"
 is "$(sql 'PRAGMA journal_mode;')" wal "database is in WAL mode"
 

@@ -831,9 +831,15 @@ sql() {
 	"$SQLITE3" -batch -cmd '.timeout 5000' "$DB" "$@"
 }
 
-# db_ready: true once the schema is in place (PRAGMA user_version = 2).
+# schema_version: DB_SCHEMA_VERSION of lib/db.h.
+schema_version() {
+	sed -n 's/^#define DB_SCHEMA_VERSION \([0-9][0-9]*\)$/\1/p' "$top_srcdir/lib/db.h"
+}
+
+# db_ready: true once the schema is in place (PRAGMA user_version is
+# this program's).
 db_ready() {
-	[ -f "$DB" ] && [ "$(sql 'PRAGMA user_version;' 2>/dev/null)" = 2 ]
+	[ -f "$DB" ] && [ "$(sql 'PRAGMA user_version;' 2>/dev/null)" = "$(schema_version)" ]
 }
 
 # wait_db SECONDS: pokes the API once (the fcgi opens the DB) and waits for

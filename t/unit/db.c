@@ -13,6 +13,7 @@
 #include "sqlq.h"
 #include "tap.h"
 #include "tmpdir.h"
+#include "users.h"
 
 static const char *dir;
 
@@ -183,6 +184,77 @@ t_v1(void)
 		   "SELECT count(*) FROM sqlite_master WHERE name LIKE "
 		   "'dns_stats_%'"),
 	    0, "no table left behind");
+	db_close(&db);
+}
+
+static void
+clash(void *arg, const char *first, const char *other)
+{
+	char *s = arg;
+
+	strcat(s, first);
+	strcat(s, "=");
+	strcat(s, other);
+	strcat(s, " ");
+}
+
+/*
+ * A version 2 database holding two names that are one user to the core
+ * (the API let them in) comes to version 3: it starts, keys every user,
+ * reports the pair, and core_applied is keyed by the exact name.
+ */
+static void
+t_v2(void)
+{
+	struct db db;
+	char path[256], err[512], buf[256] = "";
+
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	is_int(db_open(&db, path, err, sizeof(err)), DB_OK, "open v2");
+	is_int(db_exec(&db,
+		   "CREATE TABLE clients_stats (user TEXT PRIMARY KEY, uuid "
+		   "TEXT NOT NULL DEFAULT '', last_seen TEXT DEFAULT '', rate "
+		   "INTEGER DEFAULT 0, enabled TEXT DEFAULT 'true', sub_end "
+		   "TEXT DEFAULT '', renew INTEGER DEFAULT 0, lim_ip INTEGER "
+		   "DEFAULT 0, ips TEXT DEFAULT '', uplink INTEGER DEFAULT 0, "
+		   "downlink INTEGER DEFAULT 0, sess_uplink INTEGER DEFAULT 0, "
+		   "sess_downlink INTEGER DEFAULT 0, created TEXT DEFAULT '', "
+		   "inbound_tag TEXT NOT NULL DEFAULT '', disabled_reason TEXT "
+		   "NOT NULL DEFAULT '', core_error TEXT NOT NULL DEFAULT '');"
+		   "CREATE INDEX clients_stats_user_nocase ON "
+		   "clients_stats(user COLLATE NOCASE);"
+		   "CREATE TABLE core_applied (user TEXT PRIMARY KEY COLLATE "
+		   "NOCASE, inbound_tag TEXT NOT NULL, credential TEXT NOT "
+		   "NULL);"
+		   "INSERT INTO clients_stats (user, uuid) VALUES "
+		   "('\xc3\x84rger', 'u1'), ('bob', 'u2'), ('\xc3\xa4rger', "
+		   "'u3'), ('kate', 'u4'), ('\xe2\x84\xaa"
+		   "ate', 'u5');"
+		   "INSERT INTO core_applied VALUES ('bob', 'vless-in', 'u2');"
+		   "PRAGMA user_version = 2"),
+	    DB_OK, "version 2 database with two colliding pairs");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK,
+	    "migrate 2 -> 3: a colliding pair does not stop it");
+	is_int(db_schema_version(&db), DB_SCHEMA_VERSION, "version 3");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM clients_stats WHERE name_key IS "
+		   "v2s_name_key(user) AND name_key IS NOT NULL"),
+	    5, "every user keyed");
+	is_int(users_key_clashes(&db, clash, buf), DB_OK, "clashes listed");
+	is_str(buf,
+	    "\xc3\x84rger=\xc3\xa4rger kate=\xe2\x84\xaa"
+	    "ate ",
+	    "both pairs reported, the older name first");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM sqlite_master WHERE name = "
+		   "'clients_stats_user_nocase'"),
+	    0, "the ASCII-only index is gone");
+	is_int(sql_scalar(&db, "SELECT count(*) FROM core_applied"), 1,
+	    "core_applied rows kept");
+	is_int(db_exec(&db,
+		   "INSERT INTO core_applied VALUES ('BOB', 'trojan-in', "
+		   "'p')"),
+	    DB_OK, "core_applied is keyed by the exact name");
 	db_close(&db);
 }
 
@@ -383,6 +455,7 @@ main(void)
 	t_fresh();
 	t_adopt();
 	t_v1();
+	t_v2();
 	t_stmt_cache();
 	t_typed();
 	t_modes();

@@ -277,6 +277,60 @@ t_worker(void)
 	db_close(&db);
 }
 
+/* Names that are one user to the core: non-ASCII case, the KELVIN SIGN,
+ * the vmess case-fold orbits (lib/namefold.h). */
+static void
+t_name_key(void)
+{
+	struct db db;
+	char *name, buf[128];
+
+	open_db(&db, "key.db");
+	users_add(&db, "\xc3\x84rger", "u-1", "vless-in", "c");
+	is_int(users_exists(&db, "\xc3\xa4rger"), 1,
+	    "exists: \xc3\xa4rger is \xc3\x84rger");
+	is_int(users_exists(&db, "\xc3\x84RGER"), 1, "exists: all upper case");
+	users_add(&db, "kate", "u-2", "vless-in", "c");
+	is_int(users_exists(&db,
+		   "\xe2\x84\xaa"
+		   "ate"),
+	    1, "exists: Kate with KELVIN SIGN is kate");
+	users_add(&db, "bo\xcf\x82", "u-3", "vless-in", "c");
+	is_int(users_exists(&db, "BO\xce\xa3"), 1,
+	    "exists: final sigma and SIGMA (vmess removes by EqualFold)");
+	is_int(users_exists(&db,
+		   "\xc4\xb1"
+		   "da"),
+	    0, "exists: dotless i is not i");
+	is_int(users_adopt(&db,
+		   "\xe2\x84\xaa"
+		   "ATE",
+		   "u-9", "vless-in", "c"),
+	    0, "adopt: not a second kate");
+	is_int(users_import_disabled(&db, "\xc3\xa4RGER", "x", "t", "c"), DB_OK,
+	    "import disabled by name key");
+	is_str(sql_text(&db,
+		   "SELECT group_concat(user || ':' || enabled, ' ') FROM "
+		   "(SELECT * FROM clients_stats ORDER BY rowid)",
+		   buf, sizeof(buf)),
+	    "\xc3\x84rger:false kate:true bo\xcf\x82:true",
+	    "the user of that key disabled, none added");
+	is_int(users_resolve(&db,
+		   "\xe2\x84\xaa"
+		   "ATE",
+		   6, &name),
+	    1, "resolve: by name key");
+	is_str(name, "kate", "resolve: the database's spelling");
+	free(name);
+	/* A row another program wrote has no key until it is filled. */
+	db_exec(&db, "INSERT INTO clients_stats (user) VALUES ('Zed')");
+	is_int(users_exists(&db, "zed"), 0, "a row without a key");
+	is_int(users_fill_keys(&db), 1, "fill keys: one row");
+	is_int(users_exists(&db, "zed"), 1, "then found");
+	is_int(users_fill_keys(&db), 0, "fill keys: nothing left");
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -286,6 +340,7 @@ main(void)
 	t_columns();
 	t_add_edit_delete();
 	t_worker();
+	t_name_key();
 	rc = tap_done();
 	return tmpdir_remove(dir) == 0 ? rc : 1;
 }

@@ -7,13 +7,15 @@
 #include <strings.h>
 
 #include "fcgi.h"
+#include "namefold.h"
 #include "users.h"
 #include "valid.h"
 
 #define GENERATED_PASSWORD_LEN 30
 
-/* 1 if the core config has EMAIL (any case) in any inbound, and the API
- * did not delete it; 0; or a negative DB_* code. */
+/* 1 if the core config has EMAIL in any inbound (a name the core takes
+ * for it: the same name key, lib/namefold.h), and the API did not delete
+ * it; 0; or a negative DB_* code. */
 static int
 core_has_email(struct req *req, const struct corecfg *cc, const char *email)
 {
@@ -21,7 +23,7 @@ core_has_email(struct req *req, const struct corecfg *cc, const char *email)
 	int rc;
 
 	for (i = 0; i < cc->nclients; i++) {
-		if (strcasecmp(cc->clients[i].email, email) != 0)
+		if (name_key_cmp(cc->clients[i].email, email) != 0)
 			continue;
 		if ((rc = users_deleted(&req->app->db, cc->clients[i].email)) <
 		    0)

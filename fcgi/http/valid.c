@@ -157,6 +157,10 @@ valid_user(const char *s, char *err, size_t errsz)
 		set_err(err, errsz, "contains '>>>'");
 		return -1;
 	}
+	if (strstr(s, "||") != NULL) {
+		set_err(err, errsz, "contains '||'");
+		return -1;
+	}
 	return 0;
 }
 

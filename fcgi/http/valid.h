@@ -20,13 +20,15 @@ int valid_utf8(const char *s, size_t n);
 /*
  * A user name (the core's "email"): 1..40 characters of valid UTF-8, at
  * most 160 bytes; no control characters (C0, DEL, C1), no whitespace, no
- * ',' (the bulk file separator), no '"' or '\\', and no ">>>" (it breaks the
- * core's counter names).
+ * ',' (the bulk file separator), no '"' or '\\', no ">>>" (it breaks the
+ * core's counter names) and no "||" (the separator of the fail2ban lines
+ * of the IP limit, which could not name such a user).
  * Checks run in this order, the first failure giving the reason: "empty",
  * "is not valid UTF-8", "too long (max 40 characters)", then character by
  * character "contains whitespace" (Go's unicode.IsSpace set, so a tab is
  * whitespace, not a control character), "contains a control character",
- * "contains ','", "contains a quote or backslash", then "contains '>>>'".
+ * "contains ','", "contains a quote or backslash", then "contains '>>>'"
+ * and "contains '||'".
  * A NULL S counts as empty; ERR may be NULL.
  */
 int valid_user(const char *s, char *err, size_t errsz);

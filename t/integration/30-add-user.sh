@@ -100,6 +100,12 @@ for name in "a%01b" "a%7Fb" "a%C2%85b" "a%3E%3E%3Eb" "%3E%3E%3E" "a%20b" "a+b" "
 	api POST /api/v1/add_user -d "user=$name&credential=0a0a0a0a-0000-4000-8000-00000000000d"
 	like_reply 400 '^invalid user name: .+$' "user name '$name': 400 invalid user name"
 done
+# '||' separates the fields of the IP limit's fail2ban lines: such a name
+# would be exempt from the limit, so it is refused.
+for name in "a%7C%7Cb" "%7C%7C" "bob%7C%7C"; do
+	add 400 "invalid user name: contains '||'" "user name '$name': 400 contains '||'" \
+	    -d "user=$name&credential=0a0a0a0a-0000-4000-8000-00000000000d"
+done
 add 400 "user or credential too long (max 40 characters)" "41-character name" \
     -d "user=abcdefghij0123456789abcdefghij01234567890&credential=0a0a0a0a-0000-4000-8000-00000000000d"
 add 400 "user or credential too long (max 40 characters)" "41 Cyrillic characters" \

@@ -106,6 +106,8 @@ check_fail 'n1,,nope-in\nn2,notauuid\nn3,,socks-in\nabcdefghij0123456789abcdefgh
     '^line 4: .+: user or credential too long \(max 40 characters\)$'
 check_fail 'good1\nbad\001name\n' "Users not added: 1 of 2 lines have errors" "control character" \
     '^line 2: .+: invalid user name: .+$'
+check_fail 'good1\nip||limit\ngood2\n' "Users not added: 1 of 3 lines have errors" "a name with '||'" \
+    "^line 2: ip\\|\\|limit: invalid user name: contains '\\|\\|'\$"
 
 # ---- empty files and wrong requests
 : >"$RUN/empty.txt"

@@ -128,6 +128,13 @@ static const struct vtest user_tests[] = {
 	{ "a>>>b", "contains '>>>'" },
 	{ ">>>", "contains '>>>'" },
 	{ "user>>>traffic>>>uplink", "contains '>>>'" },
+	{ "a||b", "contains '||'" },
+	{ "||", "contains '||'" },
+	{ "bob||", "contains '||'" },
+	{ "a|||b", "contains '||'" },
+	{ "a>>>||", "contains '>>>'" }, /* the first check that fails */
+	{ "a|b", NULL },
+	{ "|a|b|", NULL },
 	{ "a\xff", "is not valid UTF-8" },
 	{ "a\xc0\xaf", "is not valid UTF-8" },
 	{ "\xed\xa0\x80", "is not valid UTF-8" },

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "coreapi.h"
 #include "corecfg.h"
@@ -47,6 +48,39 @@ job_free(struct user_job *j)
 	free(j->cred);
 }
 
+/*
+ * Whether the user the core already has as EMAIL in inbound TAG (it said
+ * "already exists") is ours with credential CRED.  v2fly 4.34 cannot list
+ * an inbound's users, so the worker judges from what it knows the core
+ * loaded or got: its own record of what it applied (core_applied), and
+ * the core config file it manages, which the core loads when it starts.
+ * Either must have this exact email in TAG with CRED; another spelling of
+ * the name (the core takes "Kate" for "kate") is another user.
+ */
+static int
+core_has_ours(struct worker *w, const struct corecfg *cc, const char *tag,
+    const char *email, const char *cred, enum proto proto)
+{
+	const struct core_client *c;
+	size_t i;
+
+	if (db_get_int(&w->db, NULL,
+		"SELECT 1 FROM core_applied WHERE user = ?1 AND inbound_tag = "
+		"?2 AND credential = ?3",
+		dbv_text(email), dbv_text(tag), dbv_text(cred)) == 1)
+		return 1;
+	for (i = 0; cc != NULL && i < cc->nclients; i++) {
+		c = &cc->clients[i];
+		if (strcmp(c->email, email) == 0 &&
+		    strcmp(c->inbound_tag, tag) == 0 &&
+		    (proto == PROTO_TROJAN
+			    ? strcmp(c->credential, cred)
+			    : strcasecmp(c->credential, cred)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The classification of a core answer for an add or a remove. */
 static enum outcome
 classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
@@ -57,6 +91,7 @@ classify(struct worker *w, enum coreapi_rc rc, int removing, char **why)
 	case COREAPI_OK:
 		return OUT_OK;
 	case COREAPI_EXISTS:
+		/* For an add the caller decides: see core_has_ours(). */
 		return removing ? OUT_REFUSED : OUT_OK;
 	case COREAPI_NOT_FOUND:
 		return removing ? OUT_OK : OUT_REFUSED;
@@ -152,10 +187,18 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 		    want_tag, in->protocol);
 		goto out;
 	}
-	j->out = classify(w,
-	    coreapi_add_user(w->api, want_tag, j->user, in->proto, want_cred,
-		in->proto == PROTO_VLESS ? in->flow : NULL, 0),
-	    0, &j->why);
+	rc = coreapi_add_user(w->api, want_tag, j->user, in->proto, want_cred,
+	    in->proto == PROTO_VLESS ? in->flow : NULL, 0);
+	j->out = classify(w, rc, 0, &j->why);
+	if (rc == COREAPI_EXISTS &&
+	    !core_has_ours(w, cc, want_tag, j->user, want_cred, in->proto)) {
+		/* Someone else's user, or one the core takes for this name:
+		 * never take it for ours. */
+		j->out = OUT_REFUSED;
+		j->why = xasprintf("the core already has another user of this "
+				   "name in %s (%s)",
+		    want_tag, coreapi_details(w->api));
+	}
 	if (j->out == OUT_OK) {
 		j->touch_applied = 1;
 		j->applied = 1;
@@ -262,7 +305,7 @@ static int
 seed_applied(
     struct worker *w, const struct corecfg *cc, const struct strset *keep)
 {
-	struct strset drop = { 0 };
+	struct strset drop = { .exact = 1 };
 	const struct core_client *c;
 	size_t i;
 	int rc;
@@ -316,10 +359,13 @@ reconcile_poll(struct worker *w, int retry)
 {
 	const struct corecfg *cc;
 	struct user_job *jobs = NULL;
-	struct strset users = { 0 }, keep = { 0 };
+	/* By exact name: two names of one key are two users to apply (the
+	 * core refuses the second: see core_has_ours()). */
+	struct strset users = { .exact = 1 }, keep = { .exact = 1 };
+	char *cred, *tag;
 	int64_t dv, maxop = 0;
 	size_t n = 0, cap = 0, i, refused = 0, deferred = 0, ok = 0;
-	int full = w->reconcile_full, core_down = 0, rc;
+	int full = w->reconcile_full, core_down = 0, pass, rc;
 
 	dv = data_version(w);
 	if (!retry && !full && dv == w->data_version)
@@ -351,21 +397,29 @@ reconcile_poll(struct worker *w, int retry)
 	if (rc != DB_OK || users.n == 0)
 		goto out;
 
-	for (i = 0; i < users.cap; i++) {
-		if (users.slots[i] == NULL)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			jobs = xreallocarray(jobs, cap, sizeof(*jobs));
+	/* Users that leave the core first: "Kate" deleted and "kate" added
+	 * in one batch are one user to the core, out before in. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < users.cap; i++) {
+			if (users.slots[i] == NULL)
+				continue;
+			rc = users_in_core(&w->db, users.slots[i], &cred, &tag);
+			free(cred);
+			free(tag);
+			if ((rc == 1) != (pass == 1))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				jobs = xreallocarray(jobs, cap, sizeof(*jobs));
+			}
+			memset(&jobs[n], 0, sizeof(jobs[n]));
+			jobs[n].user = xstrdup(users.slots[i]);
+			apply_user(w, cc, &jobs[n], &core_down);
+			ok += jobs[n].out == OUT_OK;
+			deferred += jobs[n].out == OUT_DEFERRED;
+			refused += jobs[n].out == OUT_REFUSED;
+			n++;
 		}
-		memset(&jobs[n], 0, sizeof(jobs[n]));
-		jobs[n].user = xstrdup(users.slots[i]);
-		apply_user(w, cc, &jobs[n], &core_down);
-		ok += jobs[n].out == OUT_OK;
-		deferred += jobs[n].out == OUT_DEFERRED;
-		refused += jobs[n].out == OUT_REFUSED;
-		n++;
-	}
 	if (record(w, jobs, n, maxop) != DB_OK) {
 		log_warnx("reconcile: cannot record the results; retrying");
 		goto out;

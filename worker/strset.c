@@ -1,33 +1,40 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "namefold.h"
 #include "strset.h"
 #include "xmalloc.h"
 
 static size_t
-hash_nocase(const char *s)
+hash_of(const struct strset *set, const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 
+	if (!set->exact)
+		return (size_t)name_key_hash(s);
 	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)tolower((unsigned char)*s);
+		h ^= (unsigned char)*s;
 		h *= 1099511628211ULL;
 	}
 	return (size_t)h;
+}
+
+static int
+same(const struct strset *set, const char *a, const char *b)
+{
+	return set->exact ? strcmp(a, b) == 0 : name_key_cmp(a, b) == 0;
 }
 
 /* The slot holding S, or the empty slot where it would go. */
 static size_t
 find(const struct strset *set, const char *s)
 {
-	size_t i = hash_nocase(s) & (set->cap - 1);
+	size_t i = hash_of(set, s) & (set->cap - 1);
 
-	while (set->slots[i] != NULL && strcasecmp(set->slots[i], s) != 0)
+	while (set->slots[i] != NULL && !same(set, set->slots[i], s))
 		i = (i + 1) & (set->cap - 1);
 	return i;
 }

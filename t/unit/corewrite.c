@@ -535,6 +535,91 @@ t_duplicates_and_bad_want(void)
 	free(path);
 }
 
+/*
+ * Names that are one user to the core ("\xc3\x84rger" and "\xc3\xa4rger", "kate"
+ * and "Kate" with U+212A): one of them per inbound, or the core refuses
+ * the whole file when it starts.  A database from before may want both.
+ */
+static void
+t_name_keys(void)
+{
+	static const char *const none[] = { NULL };
+	struct known k = { none };
+	struct corewrite_user w[5];
+	json_object *root;
+	char *path, err[256];
+	size_t missing;
+	int rc;
+
+	w[0] = (struct corewrite_user){ "\xc3\x84rger", "v", PROTO_VLESS,
+		UUID_A, NULL };
+	w[1] = (struct corewrite_user){ "\xc3\xa4rger", "v", PROTO_VLESS,
+		UUID_B, NULL };
+	w[2] =
+	    (struct corewrite_user){ "kate", "v", PROTO_VLESS, UUID_C, NULL };
+	w[3] = (struct corewrite_user){ "\xe2\x84\xaa"
+					"ate",
+		"v", PROTO_VLESS, UUID_X, NULL };
+	w[4] = (struct corewrite_user){ "\xc3\xa4rger", "t", PROTO_TROJAN, "pw",
+		NULL };
+
+	/* What the writer wrote before: both of each pair. */
+	path = tmp("keys.json");
+	spit(path,
+	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\", "
+	    "\"settings\": {\"clients\": [{\"email\": \"\xc3\x84rger\", "
+	    "\"id\": "
+	    "\"" UUID_A "\"}, {\"email\": \"\xc3\xa4rger\", \"id\": \"" UUID_B
+	    "\"}, {\"email\": \"kate\", \"id\": \"" UUID_C "\"}, "
+	    "{\"email\": \"\xe2\x84\xaa"
+	    "ate\", \"id\": \"" UUID_X "\"}]}}, "
+	    "{\"tag\": \"t\", \"protocol\": \"trojan\", \"settings\": "
+	    "{\"clients\": []}}]}\n");
+	rc = corewrite_sync(
+	    path, CORE_XRAY, w, 5, is_known, &k, &missing, err, sizeof(err));
+	is_int(rc, 1, "keys: rewritten (%s)", err);
+	is_int((long long)missing, 0, "keys: nothing missing");
+	root = load_json(path);
+	is_int(count_users(root, "v", 0), 2, "keys: one user per name key");
+	is_str(sget(user(root, "v", "\xc3\x84rger", 0), "id"), UUID_A,
+	    "keys: the first copy stays");
+	is_str(sget(user(root, "v", "kate", 0), "id"), UUID_C,
+	    "keys: kate stays, Kate with KELVIN SIGN goes");
+	is_int(count_users(root, "t", 0), 1,
+	    "keys: another inbound is another user to the core");
+	json_object_put(root);
+
+	/* The file has the second of a pair: it keeps its own credential. */
+	spit(path,
+	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\", "
+	    "\"settings\": {\"clients\": [{\"email\": \"\xc3\xa4rger\", "
+	    "\"id\": "
+	    "\"" UUID_B "\"}]}}]}\n");
+	rc = corewrite_sync(
+	    path, CORE_XRAY, w, 2, is_known, &k, &missing, err, sizeof(err));
+	is_int(rc, 0, "keys: nothing to change (%s)", err);
+	root = load_json(path);
+	is_int(count_users(root, "v", 0), 1, "keys: the other not added");
+	is_str(sget(user(root, "v", "\xc3\xa4rger", 0), "id"), UUID_B,
+	    "keys: never the other's credential");
+	json_object_put(root);
+
+	/* None there: the first of the pair is added, once. */
+	spit(path,
+	    "{\"inbounds\": [{\"tag\": \"v\", \"protocol\": \"vless\", "
+	    "\"settings\": {\"clients\": []}}]}\n");
+	rc = corewrite_sync(
+	    path, CORE_XRAY, w, 4, is_known, &k, &missing, err, sizeof(err));
+	is_int(rc, 1, "keys: added (%s)", err);
+	root = load_json(path);
+	is_int(count_users(root, "v", 0), 2, "keys: one of each pair");
+	ok(user(root, "v", "\xc3\x84rger", 0) != NULL &&
+		user(root, "v", "kate", 0) != NULL,
+	    "keys: the first of each pair");
+	json_object_put(root);
+	free(path);
+}
+
 /* Digits in strings and comments are not numbers; "1." is refused. */
 static void
 t_number_scan(void)
@@ -1064,6 +1149,7 @@ main(void)
 	t_noop();
 	t_series_xray();
 	t_duplicates_and_bad_want();
+	t_name_keys();
 	t_number_scan();
 	t_deterministic();
 	t_singbox();

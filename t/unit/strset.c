@@ -36,5 +36,23 @@ main(void)
 	strset_free(&set);
 	strset_free(&set);
 	ok(set.n == 0, "free twice is harmless");
+
+	/* Names as the core compares them, not only ASCII. */
+	is_int(strset_add(&set, "\xc3\x84rger"), 1, "\xc3\x84rger added");
+	is_int(strset_add(&set, "\xc3\xa4RGER"), 0,
+	    "\xc3\xa4RGER is the same name to the core");
+	ok(strset_has(&set, "\xe2\x84\xaa") == 0, "KELVIN SIGN not there");
+	strset_add(&set, "k");
+	ok(strset_has(&set, "\xe2\x84\xaa"), "KELVIN SIGN is k");
+	ok(!strset_has(&set, "\xc4\xb1"), "dotless i is not i");
+	strset_free(&set);
+
+	set.exact = 1;
+	is_int(strset_add(&set, "Kate"), 1, "exact: Kate");
+	is_int(strset_add(&set, "kate"), 1, "exact: kate is another");
+	is_int(strset_add(&set, "kate"), 0, "exact: but not twice");
+	ok(!strset_has(&set, "KATE"), "exact: KATE is not there");
+	strset_free(&set);
+	is_int(set.exact, 0, "free resets exact");
 	return tap_done();
 }

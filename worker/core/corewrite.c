@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -28,6 +27,7 @@
 #include "coreparse.h"
 #include "corewrite.h"
 #include "jsonfile.h"
+#include "namefold.h"
 #include "xmalloc.h"
 
 #define CW_PRINT_FLAGS \
@@ -82,7 +82,7 @@ cmp_email(const void *a, const void *b, void *arg)
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	int c;
 
-	if ((c = strcasecmp(w[i].email, w[j].email)) != 0)
+	if ((c = name_key_cmp(w[i].email, w[j].email)) != 0)
 		return c;
 	return i < j ? -1 : i > j;
 }
@@ -109,8 +109,8 @@ valid_want(const struct corewrite_user *w)
 
 /*
  * Position in by_tag of the first entry for (TAG, EMAIL); -1 if none.  The
- * first is the one that counts: later ones with the same email (ignoring
- * case) are duplicates.
+ * entries of one tag whose emails have one name key (lib/namefold.h) are
+ * one group: one user to the core.
  */
 static ssize_t
 find_tag_email(const struct cw *cw, const char *tag, const char *email)
@@ -125,7 +125,7 @@ find_tag_email(const struct cw *cw, const char *tag, const char *email)
 		mid = lo + (hi - lo) / 2;
 		w = &cw->want[cw->by_tag[mid]];
 		if ((c = strcmp(w->inbound_tag, tag)) == 0)
-			c = strcasecmp(w->email, email);
+			c = name_key_cmp(w->email, email);
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -133,9 +133,48 @@ find_tag_email(const struct cw *cw, const char *tag, const char *email)
 	}
 	if (lo < cw->nvalid &&
 	    strcmp(cw->want[cw->by_tag[lo]].inbound_tag, tag) == 0 &&
-	    strcasecmp(cw->want[cw->by_tag[lo]].email, email) == 0)
+	    name_key_cmp(cw->want[cw->by_tag[lo]].email, email) == 0)
 		return (ssize_t)lo;
 	return -1;
+}
+
+/* The end (in by_tag) of the group that starts at G. */
+static size_t
+group_end(const struct cw *cw, size_t g)
+{
+	const struct corewrite_user *first = &cw->want[cw->by_tag[g]], *w;
+	size_t i;
+
+	for (i = g + 1; i < cw->nvalid; i++) {
+		w = &cw->want[cw->by_tag[i]];
+		if (strcmp(w->inbound_tag, first->inbound_tag) != 0 ||
+		    name_key_cmp(w->email, first->email) != 0)
+			break;
+	}
+	return i;
+}
+
+/*
+ * Of the group at G: 1 if a member is in place in the inbound STAMP
+ * already (the core's user of that name is there), else 0 with *POS the
+ * WANT index of the member whose email is EMAIL exactly, or of the first.
+ */
+static int
+group_pick(
+    const struct cw *cw, size_t g, const char *email, size_t stamp, size_t *pos)
+{
+	size_t i, end = group_end(cw, g);
+
+	*pos = cw->by_tag[g];
+	for (i = g; i < end; i++)
+		if (cw->mark[cw->by_tag[i]] == stamp)
+			return 1;
+	for (i = g; email != NULL && i < end; i++)
+		if (strcmp(cw->want[cw->by_tag[i]].email, email) == 0) {
+			*pos = cw->by_tag[i];
+			break;
+		}
+	return 0;
 }
 
 /* First position in by_tag of TAG (may hold another tag if none). */
@@ -167,7 +206,7 @@ wanted_anywhere(const struct cw *cw, const char *email)
 	hi = cw->nvalid;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcasecmp(cw->want[cw->by_email[mid]].email, email);
+		c = name_key_cmp(cw->want[cw->by_email[mid]].email, email);
 		if (c == 0)
 			return 1;
 		if (c < 0)
@@ -256,14 +295,16 @@ sync_inbound(
 		if (email == NULL)
 			goto keep;
 		if ((g = find_tag_email(cw, tag, email)) >= 0) {
-			pos = cw->by_tag[g];
-			w = &cw->want[pos];
-			if (w->proto != p)
+			if (cw->want[cw->by_tag[g]].proto != p)
 				goto keep; /* not ours to judge: keep */
-			if (cw->mark[pos] == stamp) {
-				changed = 1; /* a second copy */
+			if (group_pick(cw, (size_t)g, email, stamp, &pos)) {
+				/* A second copy, or a second name the core
+				 * takes for the first: it would refuse the
+				 * whole file. */
+				changed = 1;
 				continue;
 			}
+			w = &cw->want[pos];
 			cw->mark[pos] = stamp;
 			cw->applied[pos] = 1;
 			old = json_object_object_get_ex(c, credkey, &m) &&
@@ -285,18 +326,13 @@ sync_inbound(
 		json_object_array_add(nu, json_object_get(c));
 	}
 
-	/* Append the wanted users still missing, by email. */
-	for (i = find_tag(cw, tag); i < cw->nvalid; i++) {
-		pos = cw->by_tag[i];
-		w = &cw->want[pos];
+	/* Append the wanted users still missing, by email: of a group, the
+	 * first, unless a member is there already. */
+	for (i = find_tag(cw, tag); i < cw->nvalid; i = group_end(cw, i)) {
+		w = &cw->want[cw->by_tag[i]];
 		if (strcmp(w->inbound_tag, tag) != 0)
 			break;
-		if (i > 0 &&
-		    strcmp(cw->want[cw->by_tag[i - 1]].inbound_tag, tag) == 0 &&
-		    strcasecmp(cw->want[cw->by_tag[i - 1]].email, w->email) ==
-			0)
-			continue; /* a duplicate WANT entry */
-		if (w->proto != p || cw->mark[pos] == stamp)
+		if (w->proto != p || group_pick(cw, i, NULL, stamp, &pos))
 			continue;
 		cw->mark[pos] = stamp;
 		cw->applied[pos] = 1;
@@ -322,9 +358,9 @@ out:
 }
 
 static int
-cmp_str_ci(const void *a, const void *b)
+cmp_str_key(const void *a, const void *b)
 {
-	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+	return name_key_cmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* sing-box: experimental.v2ray_api.stats.users, when it exists. */
@@ -359,18 +395,19 @@ sync_stats(struct cw *cw, json_object *root)
 		}
 		json_object_array_add(nu, json_object_get(e));
 	}
-	qsort(have, nhave, sizeof(*have), cmp_str_ci);
+	qsort(have, nhave, sizeof(*have), cmp_str_key);
 	for (i = 0; i < cw->nvalid; i++) {
 		pos = cw->by_email[i];
 		if (!cw->applied[pos])
 			continue;
 		key = cw->want[pos].email;
-		if (bsearch(&key, have, nhave, sizeof(*have), cmp_str_ci) !=
+		if (bsearch(&key, have, nhave, sizeof(*have), cmp_str_key) !=
 		    NULL)
 			continue;
-		/* Entries that differ only in case count once. */
+		/* Entries of one name key count once. */
 		if (i > 0 &&
-		    strcasecmp(cw->want[cw->by_email[i - 1]].email, key) == 0 &&
+		    name_key_cmp(cw->want[cw->by_email[i - 1]].email, key) ==
+			0 &&
 		    cw->applied[cw->by_email[i - 1]])
 			continue;
 		json_object_array_add(nu, json_object_new_string(key));
@@ -396,7 +433,7 @@ corewrite_sync(const char *path, enum core_type type,
 	json_object *root, *inbounds;
 	const char *out;
 	char *target, *text;
-	size_t i, len, outlen, nmiss;
+	size_t i, j, end, len, outlen, nmiss;
 	int lockfd, fd, rc;
 
 	if (errsz > 0)
@@ -466,16 +503,17 @@ corewrite_sync(const char *path, enum core_type type,
 	if (cw.singbox)
 		sync_stats(&cw, root);
 
-	/* A duplicate WANT entry is as applied as the first of its kind. */
+	/* The members of a group are as applied as the one in place. */
 	nmiss = 0;
-	for (i = 0; i < cw.nvalid; i++)
-		if (i > 0 &&
-		    strcmp(want[cw.by_tag[i]].inbound_tag,
-			want[cw.by_tag[i - 1]].inbound_tag) == 0 &&
-		    strcasecmp(want[cw.by_tag[i]].email,
-			want[cw.by_tag[i - 1]].email) == 0 &&
-		    cw.applied[cw.by_tag[i - 1]])
-			cw.applied[cw.by_tag[i]] = 1;
+	for (i = 0; i < cw.nvalid; i = end) {
+		end = group_end(&cw, i);
+		for (j = i; j < end; j++)
+			if (cw.applied[cw.by_tag[j]])
+				break;
+		if (j < end)
+			for (j = i; j < end; j++)
+				cw.applied[cw.by_tag[j]] = 1;
+	}
 	for (i = 0; i < n; i++)
 		if (!cw.applied[i])
 			nmiss++;

@@ -28,9 +28,11 @@ struct corewrite_user {
  * Sets the users of the core config at PATH (shape of TYPE: Xray/v2fly or
  * sing-box) to WANT (N entries):
  * - In every inbound of protocol vless, vmess or trojan, a client whose
- *   email (sing-box: name) matches, ignoring case, a WANT entry of that
- *   inbound is kept as it is, with only its credential field replaced if it
- *   differs; WANT entries missing from their inbound are appended as
+ *   email (sing-box: name) matches a WANT entry of that inbound by name key
+ *   (as the core compares names, lib/namefold.h) is kept as it is, with
+ *   only its credential field replaced if it differs (the credential of
+ *   the entry of exactly its email, if the group has one); WANT entries
+ *   missing from their inbound are appended as
  *   {"email", "id"|"password", "flow" (if any), "level": 0} (sing-box:
  *   {"name", "uuid"|"password", "flow" (if any)}).
  * - A client whose email is KNOWN (IS_KNOWN returns 1; the database knows
@@ -50,13 +52,15 @@ struct corewrite_user {
  * with a reason in ERR if PATH could not be read or parsed or written (the
  * file is then left exactly as it was).
  * Details (as built):
- * - WANT entries are grouped by (tag, email ignoring case); the first of a
- *   group wins, later ones are duplicates (applied with it).  An entry with
+ * - WANT entries are grouped by (tag, name key of the email): a group is
+ *   one user to the core, and an inbound gets one client per group, never
+ *   two (the core would refuse the whole file when it starts): a client of
+ *   a group already in place is removed, and of a group with no client the
+ *   first entry is appended; the others count as applied.  An entry with
  *   no email, tag or credential, or whose protocol differs from its
  *   inbound's, is counted in *MISSING too (MISSING may be NULL); a client
- *   matching such a mismatched entry is kept untouched.  A second copy of a
- *   wanted client in one inbound is removed.  Users are appended in order
- *   of email (ignoring case), so the output depends only on the set.
+ *   matching such a mismatched entry is kept untouched.  Users are appended
+ *   in order of name key, so the output depends only on the set.
  * - "inbounds" absent or null: nothing to do.  "inbounds" not an array, or
  *   a managed inbound whose settings/clients/users has another type than
  *   object/array/null: -1.  A null clients/users counts as absent: it is

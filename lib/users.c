@@ -291,7 +291,8 @@ sqlite3_stmt *
 users_in_core_list(struct db *db)
 {
 	return db_query(db,
-	    "SELECT user, uuid, inbound_tag FROM clients_stats WHERE " IN_CORE);
+	    "SELECT user, uuid, inbound_tag FROM clients_stats WHERE " IN_CORE
+	    " ORDER BY rowid");
 }
 
 int
@@ -395,4 +396,24 @@ users_key_clashes(struct db *db,
 	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_text(st, 0), db_text(st, 1));
 	return rc;
+}
+
+int
+users_key_first(struct db *db, const char *user, char **other)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*other = NULL;
+	rc = db_row(db, &st,
+	    "SELECT b.user FROM clients_stats AS a JOIN clients_stats AS b "
+	    "ON b.name_key = a.name_key AND b.rowid < a.rowid WHERE a.user = "
+	    "?1 AND b.inbound_tag = a.inbound_tag AND b.enabled = 'true' AND "
+	    "b.uuid != '' ORDER BY b.rowid LIMIT 1",
+	    dbv_text(user));
+	if (rc != 1)
+		return rc;
+	*other = xstrdup(db_text(st, 0));
+	db_done(st);
+	return 1;
 }

@@ -149,8 +149,16 @@ int users_names(
 int users_in_core(struct db *db, const char *user, char **cred, char **tag);
 
 /* Every user that belongs in the core: columns user, uuid, inbound_tag,
- * for db_next().  NULL (logged). */
+ * for db_next(), oldest first.  NULL (logged). */
 sqlite3_stmt *users_in_core_list(struct db *db);
+
+/*
+ * Whether an older user of USER's name key (see users_key_clashes())
+ * belongs in the core in USER's inbound: that one is the core's user of
+ * the name, USER comes second.  Returns 1 with its name in *OTHER
+ * (allocated: the caller frees it), 0 if none, or DB_*.
+ */
+int users_key_first(struct db *db, const char *user, char **other);
 
 /* Keeps the core's last refusal of USER ("" = none).  DB_OK or DB_*. */
 int users_set_core_error(struct db *db, const char *user, const char *why);

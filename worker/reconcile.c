@@ -120,7 +120,7 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 	const struct core_inbound *in;
 	sqlite3_stmt *st;
 	char *want_tag = NULL, *want_cred = NULL, *have_tag = NULL,
-	     *have_cred = NULL;
+	     *have_cred = NULL, *other;
 	int want, rc;
 
 	j->out = OUT_OK;
@@ -185,6 +185,19 @@ apply_user(struct worker *w, const struct corecfg *cc, struct user_job *j,
 		j->why = xasprintf("inbound %s (protocol %s) does not accept "
 				   "users",
 		    want_tag, in->protocol);
+		goto out;
+	}
+	/* Of two users the core takes for one (a database from before may
+	 * hold them), the older one is the core's, as in the config file. */
+	if ((rc = users_key_first(&w->db, j->user, &other)) < 0)
+		goto dberr;
+	if (rc == 1) {
+		j->out = OUT_REFUSED;
+		j->why = xasprintf("the core takes this name for user '%s' "
+				   "(names that differ only in case are one "
+				   "user to it): delete one of them",
+		    other);
+		free(other);
 		goto out;
 	}
 	rc = coreapi_add_user(w->api, want_tag, j->user, in->proto, want_cred,

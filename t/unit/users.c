@@ -328,6 +328,22 @@ t_name_key(void)
 	is_int(users_fill_keys(&db), 1, "fill keys: one row");
 	is_int(users_exists(&db, "zed"), 1, "then found");
 	is_int(users_fill_keys(&db), 0, "fill keys: nothing left");
+	/* A pair from before: the older one is the core's. */
+	db_exec(&db,
+	    "UPDATE clients_stats SET uuid = 'z1', inbound_tag = 'vless-in' "
+	    "WHERE user = 'Zed'");
+	db_exec(&db,
+	    "INSERT INTO clients_stats (user, uuid, inbound_tag, name_key) "
+	    "VALUES ('ZED', 'z2', 'vless-in', 'zed')");
+	is_int(users_key_first(&db, "ZED", &name), 1, "key first: ZED second");
+	is_str(name, "Zed", "key first: Zed is the core's");
+	free(name);
+	is_int(users_key_first(&db, "Zed", &name), 0, "key first: Zed first");
+	db_exec(&db,
+	    "UPDATE clients_stats SET inbound_tag = 'trojan-in' WHERE user = "
+	    "'Zed'");
+	is_int(users_key_first(&db, "ZED", &name), 0,
+	    "key first: in another inbound both are the core's");
 	db_close(&db);
 }
 

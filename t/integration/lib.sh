@@ -129,9 +129,11 @@ unlike() {
 	return 1
 }
 
-# done_testing: prints the plan if none was given, a summary, exits.
-# The exit status is 0: failures are already "not ok" lines.
+# done_testing: checks the core config versions (core_versions_check),
+# prints the plan if none was given, a summary, exits.  The exit status is
+# 0: failures are already "not ok" lines.
 done_testing() {
+	core_versions_check
 	if [ -z "$tap_planned" ]; then
 		printf '1..%d\n' "$tap_n"
 	elif [ "$tap_planned" -ne "$tap_n" ]; then
@@ -674,7 +676,85 @@ worker_ticked() {
 worker_start() {
 	local -a wrap=()
 	read -ra wrap <<<"${WORKER_WRAPPER:-}"
+	core_versions_start
 	start_bg worker "$RUN/worker.log" "${wrap[@]}" "$WORKER_BIN" -f "$1"
+}
+
+# ------------------------------------------------------------------ core config versions
+
+# Every version of RUN/core.json that the worker writes must pass the
+# core's own "v2ray -test": a config the core refuses stops it at its next
+# start.  worker_start starts a snapshotter that copies the file into
+# RUN/core-versions/NNNN.json whenever its inode, mtime or size changes and
+# the content is new and is JSON (a test may write a broken file on
+# purpose; the worker only writes JSON).  done_testing takes the last
+# version too and runs v2ray -test on every copy: a test point (or, in a
+# test with a plan, a bail out if one is refused).  Not for sing-box
+# configs (CFG_TYPE=singbox) or without V2RAY_BIN.
+CORE_VERSIONS_PY='
+import hashlib, json, os, sys, time
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst, exist_ok=True)
+seen = set()
+for f in os.listdir(dst):
+    if f.endswith(".json"):
+        with open(os.path.join(dst, f), "rb") as fh:
+            seen.add(hashlib.sha256(fh.read()).hexdigest())
+last = None
+while True:
+    try:
+        st = os.stat(src)
+        sig = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if sig != last:
+            with open(src, "rb") as fh:
+                data = fh.read()
+            h = hashlib.sha256(data).hexdigest()
+            if h not in seen:
+                json.loads(data)
+                seen.add(h)
+                with open(os.path.join(dst, "%04d.json" % len(seen)), "wb") as fh:
+                    fh.write(data)
+            last = sig
+    except (OSError, ValueError):
+        pass
+    if len(sys.argv) > 3:
+        break
+    time.sleep(0.02)
+'
+
+core_versions_start() {
+	[ -n "${V2RAY_BIN:-}" ] && [ -x "$V2RAY_BIN" ] && [ -n "${PYTHON3:-}" ] &&
+	    [ "${CFG_TYPE:-v2fly}" != singbox ] || return 0
+	pidfile_alive core-versions && return 0
+	mkdir -p "$RUN/core-versions"
+	start_bg core-versions "$RUN/core-versions.log" "$PYTHON3" -c "$CORE_VERSIONS_PY" \
+	    "$RUN/core.json" "$RUN/core-versions"
+}
+
+# core_versions_check: see above.
+core_versions_check() {
+	local f n=0 bad="" why=""
+	[ -n "${RUN:-}" ] && [ -d "$RUN/core-versions" ] || return 0
+	stop_pidfile core-versions
+	"$PYTHON3" -c "$CORE_VERSIONS_PY" "$RUN/core.json" "$RUN/core-versions" once
+	for f in "$RUN"/core-versions/*.json; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		if ! "$V2RAY_BIN" -test -config "$f" >"${f%.json}.test" 2>&1; then
+			bad="$bad ${f##*/}"
+			[ -n "$why" ] || why=$(grep -v '^V2Ray\|^A unified\|Reading config' "${f%.json}.test" | head -n 3)
+		fi
+	done
+	rm -rf "$RUN/core-versions.checked"
+	mv "$RUN/core-versions" "$RUN/core-versions.checked"
+	if [ -z "$tap_planned" ]; then
+		ok "$([ -z "$bad" ]; echo $?)" "v2ray -test accepts each of the $n core config versions of this test"
+	elif [ -n "$bad" ]; then
+		bail_out "v2ray -test refuses core config versions$bad: $why"
+	else
+		diag "v2ray -test accepts each of the $n core config versions of this test"
+	fi
+	[ -z "$bad" ] || diag "refused:$bad (in $RUN/core-versions.checked)" "$why"
 }
 
 # fcgi_start [YAML]: a spawn-fcgi pool of FCGI_CHILDREN (default 4) on
@@ -803,6 +883,7 @@ stack_stop() {
 	stop_pidfile worker
 	stop_pidfile client
 	stop_pidfile httpd
+	stop_pidfile core-versions
 	stop_pidfile core
 	if [ "${KEEP_RUN:-0}" = 1 ]; then
 		diag "kept run directory $RUN"

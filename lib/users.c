@@ -82,7 +82,7 @@ int
 users_exists(struct db *db, const char *user)
 {
 	return db_get_int(db, NULL,
-	    "SELECT 1 FROM clients_stats WHERE name_key = v2s_name_key(?1)",
+	    "SELECT 1 FROM clients_stats WHERE " USERS_KEY_IS("?1"),
 	    dbv_text(user));
 }
 
@@ -134,7 +134,7 @@ users_adopt(struct db *db, const char *user, const char *cred, const char *tag,
 	    "INSERT INTO clients_stats (user, uuid, enabled, created, "
 	    "inbound_tag, name_key) SELECT ?1, ?2, 'true', ?3, ?4, "
 	    "v2s_name_key(?1) WHERE NOT EXISTS (SELECT 1 FROM clients_stats "
-	    "WHERE name_key = v2s_name_key(?1))",
+	    "WHERE " USERS_KEY_IS("?1") ")",
 	    dbv_text(user), dbv_text(cred), dbv_text(created), dbv_text(tag));
 	return rc != DB_OK ? rc : db_changes(db) > 0;
 }
@@ -150,7 +150,7 @@ users_import_disabled(struct db *db, const char *user, const char *cred,
 	    "UPDATE clients_stats SET enabled = 'false', disabled_reason = "
 	    "'admin', uuid = CASE WHEN uuid = '' THEN ?2 ELSE uuid END, "
 	    "inbound_tag = CASE WHEN inbound_tag = '' THEN ?3 ELSE "
-	    "inbound_tag END WHERE name_key = v2s_name_key(?1)",
+	    "inbound_tag END WHERE " USERS_KEY_IS("?1"),
 	    dbv_text(user), dbv_text(cred), dbv_text(tag));
 	if (rc != DB_OK || db_changes(db) > 0)
 		return rc;
@@ -361,8 +361,9 @@ users_resolve(struct db *db, const char *name, size_t len, char **out)
 
 	*out = NULL;
 	rc = db_row(db, &st,
-	    "SELECT user FROM clients_stats WHERE name_key = v2s_name_key(?1) "
-	    "ORDER BY user = ?1 DESC LIMIT 1",
+	    "SELECT user FROM clients_stats WHERE " USERS_KEY_IS(
+		"?1") " "
+		      "ORDER BY user = ?1 DESC LIMIT 1",
 	    dbv_textn(name, len));
 	if (rc != 1)
 		return rc;

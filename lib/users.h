@@ -191,6 +191,17 @@ int users_seen(struct db *db, const char *user, const char *minute);
 int users_resolve(struct db *db, const char *name, size_t len, char **out);
 
 /*
+ * SQL condition on clients_stats: the row's user is the name PARAM (an SQL
+ * parameter such as "?1") to the core.  By the indexed name_key; a row
+ * another program added (sqlite3, the original's tools) has no key until
+ * the worker fills it (users_fill_keys), so for those the key is computed.
+ * Both halves use the name_key index.
+ */
+#define USERS_KEY_IS(param) \
+	"(name_key = v2s_name_key(" param ") OR (name_key IS NULL AND " \
+	"v2s_name_key(user) = v2s_name_key(" param ")))"
+
+/*
  * Sets the name key of every user that lacks one (a row another program
  * wrote).  Returns the number of rows set, or DB_*.
  */

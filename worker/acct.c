@@ -9,6 +9,7 @@
 #include "counter.h"
 #include "dbrows.h"
 #include "log.h"
+#include "users.h"
 #include "wstate.h"
 #include "xmalloc.h"
 
@@ -339,8 +340,8 @@ write_user(struct acct *acct, struct acct_entry *e, int64_t dup, int64_t ddown,
 	    "sess_downlink, rate, last_seen, created, name_key) SELECT ?1, "
 	    "?2, ?3, ?4, ?5, ?6, COALESCE(?7, ''), ?8, v2s_name_key(?1) "
 	    "WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE user = ?1) "
-	    "AND NOT EXISTS (SELECT 1 FROM clients_stats WHERE name_key = "
-	    "v2s_name_key(?1))",
+	    "AND NOT EXISTS (SELECT 1 FROM clients_stats WHERE " USERS_KEY_IS(
+		"?1") ")",
 	    dbv_text(e->key), dbv_int(dup), dbv_int(ddown), dbv_int(e->cur_up),
 	    dbv_int(e->cur_down), dbv_int(e->new_rate), dbv_text(last_seen),
 	    dbv_text(created));

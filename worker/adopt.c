@@ -25,19 +25,16 @@ log_clash(void *arg, const char *first, const char *other)
 		    first, other);
 }
 
-/*
- * Keys the rows other programs added, and reports the users that are one
- * user to the core, which a database from before the API compared names
- * as the core does may hold (lib/users.h).
- */
-static void
-check_name_keys(struct worker *w)
+void
+adopt_name_keys(struct worker *w, int report)
 {
 	int n = 0, rc;
 
-	if ((rc = users_fill_keys(&w->db)) > 0)
+	if ((rc = users_fill_keys(&w->db)) > 0) {
 		log_info("db: %d users without a name key keyed", rc);
-	if (users_key_clashes(&w->db, log_clash, &n) == DB_OK &&
+		report = 1;
+	}
+	if (report && users_key_clashes(&w->db, log_clash, &n) == DB_OK &&
 	    n > CLASHES_LOGGED)
 		log_warnx("%d pairs of users are one user to the core", n);
 }
@@ -50,7 +47,7 @@ adopt_core_users(struct worker *w)
 	size_t i;
 	int rc, added = 0;
 
-	check_name_keys(w);
+	adopt_name_keys(w, 1);
 	if (corecfg_load(&cc, w->cfg.core_config, w->cfg.core_type, err,
 		sizeof(err)) == -1) {
 		log_warnx("core config: %s (no users adopted)", err);

@@ -164,6 +164,7 @@ main(int argc, char *argv[])
 		if (now >= next) {
 			if (worker_tick(&w))
 				reconcile_core_restarted(&w);
+			adopt_name_keys(&w, 0);
 			subs_tick(&w);
 			routewatch_tick(&w);
 			reconcile_poll(&w, 1);

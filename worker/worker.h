@@ -65,6 +65,15 @@ struct worker {
  * users added, or -1.
  */
 int adopt_core_users(struct worker *w);
+
+/*
+ * Keys the users other programs added (no name key yet, lib/users.h) and,
+ * when some were keyed or with REPORT, logs the pairs of users that are
+ * one user to the core (a database from before names were compared as the
+ * core compares them, or rows written by hand).  Called at start and every
+ * tick.
+ */
+void adopt_name_keys(struct worker *w, int report);
 /*
  * Imports the original v2ray-stat's "core.dir/.disabled_users" once: its
  * users become disabled users of the database, and the file is renamed to

@@ -322,11 +322,16 @@ t_name_key(void)
 	    1, "resolve: by name key");
 	is_str(name, "kate", "resolve: the database's spelling");
 	free(name);
-	/* A row another program wrote has no key until it is filled. */
+	/* A row another program wrote has no key until it is filled, and
+	 * is found by its name all the same. */
 	db_exec(&db, "INSERT INTO clients_stats (user) VALUES ('Zed')");
-	is_int(users_exists(&db, "zed"), 0, "a row without a key");
+	is_int(users_exists(&db, "zed"), 1, "a row without a key: found");
+	is_int(users_resolve(&db, "ZED", 3, &name), 1,
+	    "a row without a key: resolved");
+	is_str(name, "Zed", "a row without a key: its spelling");
+	free(name);
 	is_int(users_fill_keys(&db), 1, "fill keys: one row");
-	is_int(users_exists(&db, "zed"), 1, "then found");
+	is_int(users_exists(&db, "zed"), 1, "then found by its key");
 	is_int(users_fill_keys(&db), 0, "fill keys: nothing left");
 	/* A pair from before: the older one is the core's. */
 	db_exec(&db,

@@ -116,6 +116,10 @@ add_users(struct corecfg *cc, struct core_inbound *in, json_object *users,
 
 	first = 1;
 	n = json_object_array_length(users);
+	/* Room for all at once: a config may list 100 000 users. */
+	if (n > 0)
+		cc->clients = xreallocarray(
+		    cc->clients, cc->nclients + n, sizeof(*cc->clients));
 	for (i = 0; i < n; i++) {
 		u = json_object_array_get_idx(users, i);
 		if (u == NULL || !json_object_is_type(u, json_type_object))
@@ -126,8 +130,6 @@ add_users(struct corecfg *cc, struct core_inbound *in, json_object *users,
 		if (email == NULL || cred == NULL)
 			continue;
 		flow = jsonfile_str(u, "flow");
-		cc->clients = xreallocarray(
-		    cc->clients, cc->nclients + 1, sizeof(*cc->clients));
 		c = &cc->clients[cc->nclients++];
 		c->email = xstrdup(email);
 		c->credential = xstrdup(cred);
@@ -222,6 +224,7 @@ corecfg_load(struct corecfg *cc, const char *path, enum core_type type,
 		goto out;
 	load_inbounds(cc, root, type);
 	load_outbounds(cc, root);
+	corecfg_index(cc);
 	if (type != CORE_SINGBOX &&
 	    (api = jget(root, "api", json_type_object)) != NULL &&
 	    (tag = jsonfile_str(api, "tag")) != NULL)
@@ -269,5 +272,11 @@ corecfg_free(struct corecfg *cc)
 	}
 	free(cc->clients);
 	free(cc->api_tag);
+	for (i = 0; i < cc->nindexed; i++) {
+		free(cc->by_name[i].key);
+		free(cc->by_cred[i].key);
+	}
+	free(cc->by_name);
+	free(cc->by_cred);
 	memset(cc, 0, sizeof(*cc));
 }

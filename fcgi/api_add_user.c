@@ -33,7 +33,7 @@ api_add_user(struct req *req)
 		return rc < 0 ? reply_db_error(req, rc)
 			      : reply_text(req, rc, "%s", err);
 	}
-	if ((rc = db_commit(db)) != DB_OK)
-		return reply_db_error(req, rc);
+	if ((rc = req_commit(req)) != 0)
+		return rc;
 	return reply_applied(req, op, op, "User added successfully");
 }

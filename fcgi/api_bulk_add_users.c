@@ -185,8 +185,8 @@ api_bulk_add_users(struct req *req)
 		db_rollback(&req->app->db);
 		status = reply_text(
 		    req, 400, "Users not added: users_file has no users");
-	} else if ((rc = db_commit(&req->app->db)) != DB_OK)
-		status = reply_db_error(req, rc);
+	} else if ((rc = req_commit(req)) != 0)
+		status = rc;
 	else {
 		/* One batch for the worker; the first line says how the core
 		 * took it, the rest lists every user added. */

@@ -45,6 +45,8 @@ struct req {
 	const char *authorization;
 	const char *remote_addr;
 	size_t content_length;
+	int64_t answer_by; /* mono_ms() by which the answer must be out
+			      (deadline.h); a write commits only before */
 	char *body; /* owned: the request body, NUL-terminated */
 	size_t body_len;
 	struct form params; /* owned: query string + urlencoded body */
@@ -154,11 +156,24 @@ int user_add_one(struct req *req, const struct corecfg *cc, const char *user,
     const char *cred, const char *tag, char *cred_out, char *err, size_t errsz);
 
 /* apply.c */
+/* 1 if REQ's answer is due already (req->answer_by has come). */
+int req_late(const struct req *req);
+/* Replies 503: the request waited too long to be served; nothing was
+ * changed, retry. */
+int reply_late(struct req *req);
+/*
+ * Commits the write transaction of REQ if its answer can still be out in
+ * time (req_late()), else rolls it back.  Returns 0 if committed, else
+ * the status of the error reply made (503, 500): nothing changed.
+ */
+int req_commit(struct req *req);
 /*
  * After the commit of a change that recorded operations FIRST..LAST
- * (coreops_add(), lib/coreops.h), waits up to api.apply_wait_ms for the
- * worker and replies: 200 OKMSG; 202 OKMSG with why it is not applied yet;
- * 502 OKMSG with the core's refusal; or the database error.
+ * (coreops_add(), lib/coreops.h), waits up to api.apply_wait_ms (and half
+ * a millisecond per operation more), but never past req->answer_by, for
+ * the worker and replies: 200 OKMSG; 202 OKMSG with why it is not applied
+ * yet (or that the database could not tell); 502 OKMSG with the core's
+ * refusal.  Never an error for the committed change itself.
  */
 int reply_applied(
     struct req *req, int64_t first, int64_t last, const char *okmsg);

@@ -14,6 +14,8 @@
 
 #include <fcgiapp.h>
 
+#include "clock.h"
+#include "deadline.h"
 #include "fcgi.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -90,6 +92,11 @@ handle(struct app *app, FCGX_Request *fr)
 	memset(&req, 0, sizeof(req));
 	req.app = app;
 	app->reqno++;
+	/* Counted from when nginx handed the request on: it may have waited
+	 * for a free responder (deadline.h). */
+	req.answer_by = deadline_answer_by(mono_ms(), wall_ms(),
+	    FCGX_GetParam("V2S_REQUEST_START", fr->envp),
+	    FCGX_GetParam("V2S_READ_TIMEOUT", fr->envp));
 	path = request_path(fr);
 	req.path = path;
 	req.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);

@@ -259,5 +259,8 @@ route_dispatch(
 		} else
 			return reply_text(req, 415, "unsupported content type");
 	}
+	/* A write nginx has given up on (or soon will) is not made. */
+	if ((r->flags & ROUTE_WRITE) && req_late(req))
+		return reply_late(req);
 	return r->fn(req);
 }

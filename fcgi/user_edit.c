@@ -41,8 +41,8 @@ user_edit_end(
 		return rc == 0 ? reply_no_user(req, user)
 			       : reply_db_error(req, rc);
 	}
-	if ((rc = db_commit(db)) != DB_OK)
-		return reply_db_error(req, rc);
+	if ((rc = req_commit(req)) != 0)
+		return rc;
 	if (core)
 		return reply_applied(req, op, op, okmsg);
 	return reply_text(req, 200, "%s", okmsg);

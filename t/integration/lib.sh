@@ -512,7 +512,9 @@ stats_columns:
 EOF
 }
 
-# write_nginx_conf OUT: nginx on 127.0.0.1:HTTP_PORT, every path in RUN.
+# write_nginx_conf OUT: nginx on 127.0.0.1:HTTP_PORT, every path in RUN,
+# with fastcgi_read_timeout NGINX_READ_TIMEOUT seconds (default 120, as
+# shipped) passed on to the responder, as nginx/v2ray-stat.conf does.
 write_nginx_conf() {
 	local user_line="" extra_temp=""
 	if [ "$(id -u)" -eq 0 ]; then
@@ -546,6 +548,9 @@ http {
         location /api/v1/ {
             include $FASTCGI_PARAMS;
             fastcgi_pass unix:$RUN/fcgi.sock;
+            fastcgi_read_timeout ${NGINX_READ_TIMEOUT:-120}s;
+            fastcgi_param V2S_READ_TIMEOUT ${NGINX_READ_TIMEOUT:-120};
+            fastcgi_param V2S_REQUEST_START \$msec;
         }
         location / {
             return 404;
@@ -844,6 +849,7 @@ run_dir_new() {
 #   STACK_CORE=0    do not start the v2ray core (core.json is still written)
 #   STACK_WORKER=0  do not start the worker
 #   FCGI_CHILDREN=N size of the spawn-fcgi pool (default 4)
+#   NGINX_READ_TIMEOUT=S nginx's fastcgi_read_timeout (default 120)
 # Sets RUN DB HTTP_PORT API_PORT VLESS_PORT TROJAN_PORT SOCKS_PORT BASE and
 # HAVE_CORE (1 if the core runs).  Installs the EXIT trap (stack_stop).
 # Bails out if nginx or the pool cannot be started.

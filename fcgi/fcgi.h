@@ -20,6 +20,7 @@
 #include "db.h"
 #include "form.h"
 #include "statcol.h"
+#include "valid.h"
 
 /* Limits on what a request may carry (the body limits come from cfg). */
 #define REQ_MAX_QUERY 4096
@@ -145,15 +146,33 @@ int user_edit_end(
     struct req *req, const char *user, int rc, int core, const char *okmsg);
 
 /* user_add.c: shared by add_user and bulk_add_users */
+/* A new user, checked by user_add_check() and ready to insert. */
+struct user_new {
+	const char *user; /* borrowed */
+	const char *tag; /* borrowed: as given, or the default inbound */
+	enum proto proto; /* its inbound's protocol */
+	char cred[VALID_CRED_MAX + 1]; /* as given (a UUID in lower case) or
+					  generated */
+};
 /*
- * Checks one new user against the core config and the database (inside
- * the caller's transaction) and inserts it.  CRED may be "" to generate
- * one; the credential used is written to CRED_OUT (at least 65 bytes).  On
- * a rejection returns the HTTP status (400, 409) with the reason in ERR;
- * returns 200 on success, or a negative DB_* code on a database failure.
+ * Checks one new user against the core config (its indexes: O(log n)) and
+ * the database (indexed reads), without writing: outside any write
+ * transaction (a batch in one read transaction, db_begin_read()).  CRED
+ * may be "" to generate one, TAG "" for the default inbound.  Fills U.
+ * Returns 200; 400 or 409 with the reason in ERR; or DB_*.
  */
-int user_add_one(struct req *req, const struct corecfg *cc, const char *user,
-    const char *cred, const char *tag, char *cred_out, char *err, size_t errsz);
+int user_add_check(struct req *req, const struct corecfg *cc, const char *user,
+    const char *cred, const char *tag, struct user_new *u, char *err,
+    size_t errsz);
+/*
+ * Inside the caller's write transaction: checks again, in the database,
+ * what another writer may have taken since user_add_check() (the name and
+ * the credential: one indexed read each), inserts U and records its
+ * operation for the worker (lib/coreops.h), its id in *OP.  Returns 200;
+ * 409 with the reason in ERR; or DB_*.
+ */
+int user_add_insert(struct req *req, const struct user_new *u, int64_t *op,
+    char *err, size_t errsz);
 
 /* apply.c */
 /* 1 if REQ's answer is due already (req->answer_by has come). */

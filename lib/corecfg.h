@@ -77,10 +77,9 @@ const struct core_inbound *corecfg_inbound(
 
 /*
  * The key two user names are compared by, wherever names must be unique
- * (the core config's clients here, and a bulk upload's lines): today
- * ASCII case folding, as SQLite's NOCASE and strcasecmp(3) compare.  The
- * one place to change to compare names otherwise (e.g. the core's Unicode
- * case folding).  Returns it allocated; the caller frees it.
+ * (the core config's clients here, and a bulk upload's lines): the name
+ * key, as the core compares emails (lib/namefold.h), the same key the
+ * database's uniqueness uses.  Returns it allocated; the caller frees it.
  */
 char *corecfg_name_key(const char *name);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "corecfg.h"
+#include "namefold.h"
 #include "xmalloc.h"
 
 static unsigned long find_compares;
@@ -30,7 +31,7 @@ ascii_lower(const char *s)
 char *
 corecfg_name_key(const char *name)
 {
-	return ascii_lower(name);
+	return name_key(name);
 }
 
 char *

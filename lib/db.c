@@ -224,6 +224,12 @@ db_begin(struct db *db)
 }
 
 int
+db_begin_read(struct db *db)
+{
+	return db_exec(db, "BEGIN");
+}
+
+int
 db_commit(struct db *db)
 {
 	int rc;

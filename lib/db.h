@@ -94,6 +94,11 @@ int db_exec(struct db *db, const char *sql);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  DB_OK, DB_BUSY or DB_ERR. */
 int db_begin(struct db *db);
+/*
+ * BEGIN (deferred): a read transaction, one snapshot for many reads that
+ * blocks no writer; end it with db_rollback().  DB_OK or DB_ERR.
+ */
+int db_begin_read(struct db *db);
 int db_commit(struct db *db);
 /* Rolls back if a transaction is open; never fails the caller. */
 void db_rollback(struct db *db);

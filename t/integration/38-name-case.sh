@@ -82,7 +82,7 @@ state_before=$(state)
 printf 'zo\xc3\xab\nZO\xc3\x8b\n' >"$RUN/pair.txt"
 api POST /api/v1/bulk_add_users -F "users_file=@$RUN/pair.txt"
 is_reply 400 "Users not added: 1 of 2 lines have errors
-line 2: $(q $'ZO\xc3\x8b'): user $(q $'ZO\xc3\x8b') already exists" \
+line 2: $(q $'ZO\xc3\x8b'): user $(q $'zo\xc3\xab') already exists (line 1)" \
     "bulk: a pair within the file, the second line refused"
 printf 'carol\n\xc3\xa4RGER,%s\n' "$U_C" >"$RUN/taken.txt"
 api POST /api/v1/bulk_add_users -F "users_file=@$RUN/taken.txt"

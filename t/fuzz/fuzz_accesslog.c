@@ -2,7 +2,9 @@
  * libFuzzer target for worker/log/accesslog.c: the built-in parser and the
  * default regex on arbitrary bytes.  Besides the sanitizers, it checks
  * that every slice lies inside the input and that the result agrees with
- * the fields.
+ * the fields.  The input is also cut into lines and fed to the record
+ * guard (worker/log/recguard.c), whose span must stay within its bounds
+ * and say "inside" exactly when one was open.
  */
 #include "config.h"
 
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "accesslog.h"
+#include "recguard.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +24,29 @@ inside(struct accesslog_slice s, const char *p, size_t n)
 		return;
 	if (s.p < p || s.p + s.len > p + n)
 		abort();
+}
+
+/* The guard over the lines of P[0..N) (the last one may lack '\n'). */
+static void
+guard_lines(const char *p, size_t n)
+{
+	struct recguard g;
+	const char *end = p + n, *nl;
+	int64_t before;
+	int inside;
+
+	recguard_init(&g);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		before = g.left;
+		inside = recguard_line(&g, p, (size_t)(nl - p));
+		if (inside != (before >= 0) || g.left < -1 ||
+		    g.left > RECGUARD_SOCKS4A_MAX)
+			abort();
+		p = nl + 1;
+	}
 }
 
 int
@@ -75,6 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inside(r.email, p, size);
 	if (res == ACCESSLOG_OK && r.email.len == 0)
 		abort();
+	guard_lines(p, size);
 	free(copy);
 	return 0;
 }

@@ -41,7 +41,7 @@ iso_time(long long t, char *out, size_t outsz)
 int
 api_health(struct req *req)
 {
-	struct json_object *root, *w, *c, *d, *warn;
+	struct json_object *root, *w, *c, *d, *warn, *l;
 	struct wstate ws;
 	char since[32];
 	long long now = (long long)time(NULL), age, limit;
@@ -61,7 +61,8 @@ api_health(struct req *req)
 	    (w = json_object_new_object()) == NULL ||
 	    (c = json_object_new_object()) == NULL ||
 	    (d = json_object_new_object()) == NULL ||
-	    (warn = json_object_new_array()) == NULL)
+	    (warn = json_object_new_array()) == NULL ||
+	    (l = json_object_new_object()) == NULL)
 		fatalx("json: out of memory");
 	jadd(root, "status", json_object_new_string(healthy ? "ok" : "fail"));
 	jadd(w, "alive", json_object_new_boolean(alive));
@@ -89,6 +90,12 @@ api_health(struct req *req)
 		warn, json_object_new_string(ws.text[WS_ROUTE_WARNING])) != 0)
 		fatalx("json: out of memory");
 	jadd(root, "warnings", warn);
+	/* What the access log could not prove (v2ray-stat(8)). */
+	jadd(l, "lines_inside_records",
+	    json_object_new_int64(ws.num[WS_LOG_INSIDE_RECORDS]));
+	jadd(l, "unconfirmed_ips",
+	    json_object_new_int64(ws.num[WS_IP_UNCONFIRMED]));
+	jadd(root, "access_log", l);
 
 	buf_reset(&req->out);
 	buf_puts(&req->out,

@@ -121,6 +121,15 @@ api_metrics(struct req *req)
 	    "The core's uptime as it reports it.");
 	buf_printf(&b, "v2ray_stat_core_uptime_seconds %lld\n",
 	    (long long)ws.num[WS_CORE_UPTIME]);
+	family(&b, "v2ray_stat_access_log_inside_record_lines_total", "counter",
+	    "Access-log lines skipped: they begin inside a record of the core "
+	    "(client text).");
+	buf_printf(&b, "v2ray_stat_access_log_inside_record_lines_total %lld\n",
+	    (long long)ws.num[WS_LOG_INSIDE_RECORDS]);
+	family(&b, "v2ray_stat_ip_limit_unconfirmed_total", "counter",
+	    "IPs beyond lim_ip not banned: no TCP connection to this host.");
+	buf_printf(&b, "v2ray_stat_ip_limit_unconfirmed_total %lld\n",
+	    (long long)ws.num[WS_IP_UNCONFIRMED]);
 	buf_free(&req->out);
 	req->out = b;
 	req->status = 200;

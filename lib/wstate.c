@@ -25,6 +25,9 @@ static const struct {
 	[WS_ACCESS_LOG_POS] = { "access_log_pos", 0 },
 	[WS_ACCESS_LOG_FP] = { "access_log_fp", 0 },
 	[WS_ROUTE_WARNING] = { "route_warning", 0 },
+	[WS_ACCESS_LOG_GUARD] = { "access_log_guard", -1 },
+	[WS_LOG_INSIDE_RECORDS] = { "log_inside_records", 0 },
+	[WS_IP_UNCONFIRMED] = { "ip_limit_unconfirmed", 0 },
 };
 
 static const char set_sql[] =

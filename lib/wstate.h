@@ -31,6 +31,9 @@ enum wstate_key {
 	WS_ACCESS_LOG_POS, /* "DEV INO OFF" committed with the log's lines */
 	WS_ACCESS_LOG_FP, /* "INO OFF HEAD BACK" (hex): its fingerprints */
 	WS_ROUTE_WARNING, /* proxy inbounds that can reach the APIs; "" */
+	WS_ACCESS_LOG_GUARD, /* its record guard's span left (recguard.h) */
+	WS_LOG_INSIDE_RECORDS, /* lines skipped: inside a record (total) */
+	WS_IP_UNCONFIRMED, /* excess IPs not banned: no TCP conn. (total) */
 	WS__MAX
 };
 

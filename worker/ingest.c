@@ -174,6 +174,7 @@ open_tail(struct ingest *ig)
 	ig->tail = tail_open(ig->cfg->core_access_log, &ig->committed,
 	    ig->cfg->access_log_from_start ? TAIL_FROM_START : 0);
 	ig->switches = 0;
+	ingest_guard_reopen(ig);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -187,6 +188,9 @@ on_line(void *arg, const char *line, size_t len)
 
 	ig->batch_bytes += len + 1;
 	ig->counts.lines++;
+	/* A line the core did not start (a client's text): not trusted. */
+	if (ingest_guard_line(ig, line, len))
+		goto out;
 	if (ig->re != NULL)
 		r = accesslog_regex_match(ig->re, line, len, &rec);
 	else
@@ -195,6 +199,7 @@ on_line(void *arg, const char *line, size_t len)
 	if (r == ACCESSLOG_OK)
 		agg_add(&ig->agg, rec.email.p, rec.email.len, rec.src_ip.p,
 		    rec.src_ip.len, rec.dst_host.p, rec.dst_host.len);
+out:
 	if (ig->batch_bytes >= ig->tune.batch_bytes || agg_full(&ig->agg)) {
 		ig->stop_reason = 1;
 		return 1;
@@ -213,12 +218,17 @@ commit(struct ingest *ig, const struct tail_pos *pos, time_t now)
 {
 	int rc;
 
+	/* The kernel is asked before the write lock is taken. */
+	ingest_confirm_batch(ig, now);
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		return rc;
 	if ((rc = ingest_write_batch(ig, now)) != DB_OK ||
 	    (rc = save_pos(ig, pos)) != DB_OK ||
+	    (rc = ingest_guard_save(ig)) != DB_OK ||
 	    (rc = db_commit(ig->db)) != DB_OK)
 		db_rollback(ig->db);
+	else
+		ingest_guard_committed(ig);
 	return rc;
 }
 
@@ -379,6 +389,7 @@ ingest_free(struct ingest *ig)
 	if (ig == NULL)
 		return;
 	tail_close(ig->tail);
+	ingest_confirm_free(ig);
 	accesslog_regex_free(ig->re);
 	agg_free(&ig->agg);
 	free(ig);

@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "ingest.h"
 #include "ingest_agg.h"
+#include "recguard.h"
 #include "tail.h"
 #include "xmalloc.h"
 
@@ -27,6 +28,8 @@ struct check {
 	struct agg agg;
 	uint64_t lines;
 	uint64_t reasons[ACCESSLOG__MAX];
+	struct recguard guard;
+	uint64_t inside; /* lines that begin inside a record */
 };
 
 static void
@@ -36,6 +39,10 @@ check_line(struct check *c, const char *line, size_t len)
 	enum accesslog_result r;
 
 	c->lines++;
+	if (recguard_line(&c->guard, line, len)) {
+		c->inside++;
+		return;
+	}
 	if (c->re != NULL)
 		r = accesslog_regex_match(c->re, line, len, &rec);
 	else
@@ -133,6 +140,8 @@ print_json(struct check *c, FILE *out)
 	for (i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
 		json_object_object_add(sk, skipped[i].name,
 		    json_object_new_int64((int64_t)c->reasons[skipped[i].r]));
+	json_object_object_add(
+	    sk, "inside_record", json_object_new_int64((int64_t)c->inside));
 	json_object_object_add(root, "skipped", sk);
 
 	users = json_object_new_object();
@@ -179,6 +188,7 @@ ingest_check_log(const struct cfg *cfg, const char *file, FILE *out)
 	int fd = -1, rc = 1;
 
 	memset(&c, 0, sizeof(c));
+	recguard_init(&c.guard);
 	agg_init(&c.agg, 0);
 	if (cfg->core_access_log_regex != NULL &&
 	    cfg->core_access_log_regex[0] != '\0') {

@@ -16,6 +16,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "ingest_agg.h"
+#include "recguard.h"
 #include "tail.h"
 
 /*
@@ -40,7 +41,25 @@ struct ingest_counts {
 	uint64_t commits; /* batches committed */
 	uint64_t failed; /* batches rolled back (read again) */
 	uint64_t f2b_lines; /* lines written to paths.f2b_log */
+	uint64_t inside; /* lines skipped: they begin inside a record */
+	uint64_t unconfirmed; /* excess IPs not banned: no TCP connection */
 	int64_t commit_us; /* time spent committing batches */
+};
+
+/*
+ * What the log cannot prove by itself: the record guard's state and
+ * totals (ingest_guard.c) and the kernel's confirmations of source IPs
+ * (ingest_confirm.c).
+ */
+struct ipconfirm;
+struct ingest_trust {
+	int loaded; /* the committed state below was read */
+	struct recguard guard; /* after the last line read */
+	struct recguard guard_committed; /* at the committed position */
+	uint64_t inside_committed; /* counts.inside then */
+	int64_t inside_total; /* log_inside_records, as committed */
+	int64_t unconfirmed_total; /* ip_limit_unconfirmed, as committed */
+	struct ipconfirm *confirm; /* owned; NULL until needed */
 };
 
 struct ingest {
@@ -60,6 +79,7 @@ struct ingest {
 	int64_t prev_cut; /* expiry boundary of the last tick, -1 = none */
 	time_t last_prune;
 	char lasterr[256]; /* logged once per change */
+	struct ingest_trust trust; /* ingest_guard.c, ingest_confirm.c */
 };
 
 /*
@@ -112,5 +132,40 @@ int ingest_expire(struct ingest *ig, time_t now);
  * committing that it did).  DB_OK or DB_*.
  */
 int ingest_ip_limit(struct ingest *ig, time_t now);
+
+/*
+ * The record guard on the ingest path (ingest_guard.c).  Reading starts
+ * or restarts (open_tail): ingest_guard_reopen() puts the guard and its
+ * count back where the committed position has them (read from the
+ * database the first time).  Every line: ingest_guard_line() returns 1
+ * if it begins inside a record (skip it; counted).  Inside the batch's
+ * transaction: ingest_guard_save() writes the guard's state and the
+ * total of skipped lines (DB_OK or DB_*); after the commit succeeded:
+ * ingest_guard_committed().
+ */
+void ingest_guard_reopen(struct ingest *ig);
+int ingest_guard_line(struct ingest *ig, const char *line, size_t len);
+int ingest_guard_save(struct ingest *ig);
+void ingest_guard_committed(struct ingest *ig);
+
+/*
+ * Reads the committed totals and guard state once (later calls do
+ * nothing); 0, or -1 if the database could not be read (try again).
+ */
+int ingest_guard_load(struct ingest *ig);
+
+/*
+ * The kernel's word on source IPs (ingest_confirm.c, worker/sockdiag.h).
+ * ingest_confirm_batch(), before the batch's transaction: the IPs of the
+ * batch's users with an IP limit are asked about (each at most every few
+ * seconds, a bounded number per batch) and those with a TCP connection
+ * to this host are remembered with the time.  ingest_confirmed(): 1 if
+ * IP had such a connection at one of those times within the last ip_ttl
+ * seconds, or has one now; 0 if not, or if the kernel cannot be asked
+ * (logged once).  ingest_confirm_free() frees what they keep.
+ */
+void ingest_confirm_batch(struct ingest *ig, time_t now);
+int ingest_confirmed(struct ingest *ig, const char *ip, time_t now);
+void ingest_confirm_free(struct ingest *ig);
 
 #endif

@@ -3,7 +3,9 @@
  * column lists the IPs seen within ip_ttl; IPs that expire are taken out
  * every tick, and the history is pruned once a minute.  Users with more
  * live IPs than lim_ip get the newest ones written to paths.f2b_log for
- * fail2ban, once per IP a minute.
+ * fail2ban, once per IP a minute -- only those the kernel confirms
+ * (ingest_confirm.c): the log alone does not prove that an IP connected.
+ * The others are counted (ip_limit_unconfirmed) and logged, never banned.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include "ingest_int.h"
 #include "log.h"
 #include "users.h"
+#include "wstate.h"
 #include "xmalloc.h"
 
 int
@@ -130,6 +133,7 @@ out:
 struct excess {
 	char *user;
 	char *ip;
+	int confirmed; /* the kernel saw a TCP connection from ip */
 };
 
 /* 1 if S can go into a fail2ban line as is (no control bytes, no "||"). */
@@ -158,8 +162,14 @@ f2b_write(struct ingest *ig, const struct excess *x, size_t n, time_t now)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y/%m/%d %H:%M:%S", &tm);
 	for (i = 0; i < n; i++)
-		buf_printf(&out, "%s [LIMIT_IP] User = %s || SRC = %s\n", stamp,
-		    x[i].user, x[i].ip);
+		if (x[i].confirmed)
+			buf_printf(&out,
+			    "%s [LIMIT_IP] User = %s || SRC = %s\n", stamp,
+			    x[i].user, x[i].ip);
+	if (out.len == 0) {
+		rc = 0;
+		goto out;
+	}
 	fd = open(
 	    ig->cfg->f2b_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1) {
@@ -195,7 +205,7 @@ ingest_ip_limit(struct ingest *ig, time_t now)
 	char *cur = NULL;
 	const char *user, *ip;
 	int64_t cut = (int64_t)now - ig->cfg->ip_ttl, lim = 0, rank = 0, at;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, nok = 0;
 	int rc;
 
 	if (ig->cfg->f2b_log == NULL || ig->cfg->f2b_log[0] == '\0')
@@ -234,6 +244,11 @@ ingest_ip_limit(struct ingest *ig, time_t now)
 	}
 	if (rc < 0 || n == 0)
 		goto out;
+	/* Asked outside the transaction; an unconfirmed IP gets its f2b_at
+	 * too, so that it is counted (and asked about) once a minute. */
+	for (i = 0; i < n; i++)
+		if ((x[i].confirmed = ingest_confirmed(ig, x[i].ip, now)))
+			nok++;
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		goto out;
 	for (i = 0; i < n && rc == DB_OK; i++)
@@ -241,14 +256,25 @@ ingest_ip_limit(struct ingest *ig, time_t now)
 		    "UPDATE user_ip_since SET f2b_at = ?3 WHERE user = ?1 AND "
 		    "ip = ?2",
 		    dbv_text(x[i].user), dbv_text(x[i].ip), dbv_int(now));
+	if (rc == DB_OK && nok < n && ig->trust.loaded)
+		rc = wstate_set_int(ig->db, WS_IP_UNCONFIRMED,
+		    ig->trust.unconfirmed_total + (int64_t)(n - nok));
 	if (rc == DB_OK)
 		rc = db_commit(ig->db);
 	if (rc != DB_OK) {
 		db_rollback(ig->db);
 		goto out;
 	}
-	if (f2b_write(ig, x, n, now) == 0)
-		ig->counts.f2b_lines += n;
+	if (ig->trust.loaded)
+		ig->trust.unconfirmed_total += (int64_t)(n - nok);
+	ig->counts.unconfirmed += n - nok;
+	for (i = 0; i < n; i++)
+		if (!x[i].confirmed)
+			log_info("ip limit: %s, an IP of %s beyond lim_ip, has "
+				 "no TCP connection to this host: not banned",
+			    x[i].ip, x[i].user);
+	if (nok > 0 && f2b_write(ig, x, n, now) == 0)
+		ig->counts.f2b_lines += nok;
 out:
 	for (i = 0; i < n; i++) {
 		free(x[i].user);

@@ -25,10 +25,15 @@ fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/v2s-ingest.XXXXXX") || exit 1
 WPID=
+HPID=
 cleanup() {
 	if [ -n "$WPID" ]; then
 		kill "$WPID" 2>/dev/null
 		wait "$WPID" 2>/dev/null
+	fi
+	if [ -n "$HPID" ]; then
+		kill "$HPID" 2>/dev/null
+		wait "$HPID" 2>/dev/null
 	fi
 	rm -rf "$T"
 }
@@ -102,7 +107,27 @@ paths:
   f2b_log: $T/f2b.log
 EOF
 
-echo "1..28"
+echo "1..33"
+
+# Real TCP connections from 127.0.0.3 and 127.0.0.4 to a listener here,
+# held open: the addresses of bob's lines below.
+cat >"$T/hold.py" <<'EOF'
+import socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(8)
+held = []
+for src in sys.argv[1:]:
+    c = socket.socket()
+    c.bind((src, 0))
+    c.connect(l.getsockname())
+    held += [c, l.accept()[0]]
+open(sys.argv[0] + ".ready", "w").close()
+time.sleep(600)
+EOF
+python3 "$T/hold.py" 127.0.0.3 127.0.0.4 &
+HPID=$!
+wait_for 50 test -e "$T/hold.py.ready" || echo "# the holder is not ready"
 
 # History before the first start is skipped (as the original does).
 xray 10.9.9.9:1000 tcp:old.example:443 alice >"$T/access.log"
@@ -116,7 +141,7 @@ q "INSERT INTO clients_stats (user, uuid, lim_ip) VALUES
 	xray 10.0.0.1:50001 tcp:www.google.com:443 alice
 	xray 10.0.0.1:50002 tcp:www.google.com:443 alice
 	v2fly 10.0.0.1:50003 tcp:www.google.com:443 alice
-	v2fly tcp:10.0.0.3:40000 tcp:example.org:80 bob
+	v2fly tcp:127.0.0.3:40000 tcp:example.org:80 bob
 	xray 10.0.0.9:1 tcp:x.com:443 zed
 	echo "$(now) 127.0.0.1:5 accepted tcp:127.0.0.1:0 [api]"
 	echo "$(now) 10.0.0.5:5 rejected  proxy/vless/encoding: invalid request user id"
@@ -128,7 +153,7 @@ ok $? "5 accepted lines counted in dns_stats (api, rejected, no-user, garbage sk
 sleep 1.2
 {
 	xray 10.0.0.2:50004 udp:1.1.1.1:53 alice
-	xray 10.0.0.4:40001 tcp:example.org:443 bob
+	xray 127.0.0.4:40001 tcp:example.org:443 bob
 	xray '[2001:db8::7]:443' 'tcp:[2001:db8::1]:443' carol
 } >>"$T/access.log"
 wait_for 100 dns_sum 8
@@ -140,7 +165,7 @@ is "$(q "SELECT group_concat(user || '|' || domain || '|' || count, ' ')
 	"dns_stats per (user, host): domains and IPs, unknown users counted too"
 is "$(q "SELECT group_concat(user || '|' || ip, ' ')
     FROM (SELECT * FROM user_ips ORDER BY user, ip)")" \
-	"alice|10.0.0.1 alice|10.0.0.2 bob|10.0.0.3 bob|10.0.0.4 carol|2001:db8::7" \
+	"alice|10.0.0.1 alice|10.0.0.2 bob|127.0.0.3 bob|127.0.0.4 carol|2001:db8::7" \
 	"user_ips: known users only (no zed), IPv6 without brackets"
 is "$(ips_of alice)" "10.0.0.2,10.0.0.1" "clients_stats.ips: newest first"
 is "$(ips_of carol)" "2001:db8::7" "an IPv6 source in ips"
@@ -152,17 +177,19 @@ ok $? "last_seen is the current minute ($(q "SELECT last_seen FROM clients_stats
 is "$(q "SELECT count(*) FROM dns_stats WHERE domain = 'old.example'")" "0" \
 	"the log's history before the first start is not read"
 
-# IP limit: bob (lim_ip 1) has two live IPs; 10.0.0.4 appeared last.
+# IP limit: bob (lim_ip 1) has two live IPs; 127.0.0.4 appeared last.
+# Both hold real TCP connections to this host (the holder), which the
+# worker asks the kernel about before it bans.
 wait_for 50 f2b_lines 1
 ok $? "one excess IP written to the fail2ban log"
-grep -Eq '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \[LIMIT_IP\] User = bob \|\| SRC = 10\.0\.0\.4$' "$T/f2b.log"
+grep -Eq '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \[LIMIT_IP\] User = bob \|\| SRC = 127\.0\.0\.4$' "$T/f2b.log"
 ok $? "in the original's format, the newest IP: $(cat "$T/f2b.log")"
 keep_bob() { # SECONDS: bob keeps both IPs alive
 	_i=0
 	while [ $_i -lt $(($1 * 2)) ]; do
 		{
-			xray 10.0.0.3:1 tcp:example.org:443 bob
-			xray 10.0.0.4:1 tcp:example.org:443 bob
+			xray 127.0.0.3:1 tcp:example.org:443 bob
+			xray 127.0.0.4:1 tcp:example.org:443 bob
 		} >>"$T/access.log"
 		sleep 0.5
 		_i=$((_i + 1))
@@ -171,12 +198,12 @@ keep_bob() { # SECONDS: bob keeps both IPs alive
 keep_bob 3
 f2b_lines 1
 ok $? "not again within the interval"
-is "$(ips_of bob)" "10.0.0.3,10.0.0.4" "bob's live IPs"
+is "$(ips_of bob)" "127.0.0.3,127.0.0.4" "bob's live IPs"
 q "UPDATE user_ip_since SET f2b_at = f2b_at - 60"
 keep_bob 1
 wait_for 40 f2b_lines 2
 ok $? "written again once the interval has passed"
-is "$(sed -n '2s/.*\] //p' "$T/f2b.log")" "User = bob || SRC = 10.0.0.4" \
+is "$(sed -n '2s/.*\] //p' "$T/f2b.log")" "User = bob || SRC = 127.0.0.4" \
 	"the same excess IP"
 stop_worker
 start_worker
@@ -190,6 +217,34 @@ if command -v fail2ban-regex >/dev/null 2>&1; then
 else
 	ok 0 "# SKIP fail2ban-regex not installed"
 fi
+
+# An excess IP that never connected here: its lines alone prove nothing,
+# so it is counted and logged, never banned.
+state_is() { [ "$(q "SELECT value FROM worker_state WHERE key = '$1'")" = "$2" ]; }
+{
+	xray 127.0.0.3:1 tcp:example.org:443 bob
+	xray 127.0.0.4:1 tcp:example.org:443 bob
+	xray 10.0.0.66:1 tcp:example.org:443 bob
+} >>"$T/access.log"
+wait_for 50 state_is ip_limit_unconfirmed 1
+ok $? "an excess IP with no TCP connection here is counted as unconfirmed"
+f2b_lines 2
+ok $? "... and not written to the fail2ban log"
+grep -q '10\.0\.0\.66, an IP of bob beyond lim_ip, has no TCP connection' "$T/worker.err"
+ok $? "... and logged"
+
+# A rejection whose reason carries the client's text with newlines (what
+# v2fly 4.34 writes for a trojan request to the name "a\n<line>\nb"):
+# the forged line between is skipped and counted.
+{
+	echo "$(now) 127.0.0.1:5 rejected  v2ray.com/core/proxy/trojan: failed to read address and port > v2ray.com/core/common/protocol: invalid domain name: a"
+	xray 10.0.0.77:1 tcp:forged.example:443 carol
+	echo b
+} >>"$T/access.log"
+wait_for 50 state_is log_inside_records 2
+ok $? "the two lines inside the record are skipped and counted"
+is "$(q "SELECT count(*) FROM dns_stats WHERE domain = 'forged.example'") $(q "SELECT count(*) FROM user_ips WHERE ip = '10.0.0.77'")" \
+	"0 0" "the forged line changed nothing for carol"
 
 # Expiry: alice stopped connecting; her list empties after ip_ttl.
 wait_for 80 ips_are alice ""

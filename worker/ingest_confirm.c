@@ -25,6 +25,7 @@
 #include "ingest_int.h"
 #include "log.h"
 #include "sockdiag.h"
+#include "users.h"
 #include "xmalloc.h"
 
 #define CONFIRM_SLOTS 65536 /* power of two; 3/4 of it in use at most */
@@ -162,8 +163,7 @@ has_limit(struct ingest *ig, const char *name, size_t nlen)
 	int rc;
 
 	rc = db_get_int(ig->db, &lim,
-	    "SELECT max(lim_ip) FROM clients_stats WHERE user = ?1 "
-	    "COLLATE NOCASE",
+	    "SELECT max(lim_ip) FROM clients_stats WHERE " USERS_KEY_IS("?1"),
 	    dbv_textn(name, nlen));
 	if (rc < 0)
 		return rc;

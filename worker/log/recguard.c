@@ -9,7 +9,6 @@
 #include "recguard.h"
 
 static const char marker[] = "invalid domain name: ";
-static const char accepted[] = "accepted ";
 
 void
 recguard_init(struct recguard *g)
@@ -77,12 +76,12 @@ after_space(const char *p, const char *end)
 }
 
 /*
- * The destination of an accepted record, the token after "DATE TIME
- * [from ]FROM accepted ", in *TO and *TOEND; 0 if LINE is not one.
+ * The status of a record, "DATE TIME [from ]FROM STATUS ": 'a' for
+ * accepted, 'r' for rejected, 0 if LINE does not have that shape; *REST
+ * is the byte after it.
  */
 static int
-accepted_to(
-    const char *line, const char *end, const char **to, const char **toend)
+status_of(const char *line, const char *end, const char **rest)
 {
 	const char *p = line;
 	int i;
@@ -93,42 +92,60 @@ accepted_to(
 		p += 5;
 	if (p != NULL)
 		p = after_space(p, end);
-	if (p == NULL || (size_t)(end - p) < sizeof(accepted) - 1 ||
-	    memcmp(p, accepted, sizeof(accepted) - 1) != 0)
+	if (p == NULL || end - p < 9 || p[8] != ' ')
 		return 0;
-	*to = p + sizeof(accepted) - 1;
-	*toend = memchr(*to, ' ', (size_t)(end - *to));
-	if (*toend == NULL)
-		*toend = end;
-	return 1;
+	*rest = p + 9;
+	if (memcmp(p, "accepted", 8) == 0)
+		return 'a';
+	if (memcmp(p, "rejected", 8) == 0)
+		return 'r';
+	return 0;
+}
+
+/* The span left by a marker in P[0..END), or -1. */
+static int64_t
+marker_span(const char *p, const char *end)
+{
+	const char *m;
+
+	m = memmem(p, (size_t)(end - p), marker, sizeof(marker) - 1);
+	if (m == NULL)
+		return -1;
+	return RECGUARD_DOMAIN_MAX - 1 - (end - (m + sizeof(marker) - 1));
 }
 
 /*
  * How far past the end of LINE (LEN bytes) a record that starts in it
  * may go on with client text, by the rules of recguard.h: the number of
  * bytes after the newline at which a line can still begin inside it, or
- * -1.  Rule 2 only for a line that begins a record (AT_START): inside a
- * span every line is the client's and would let one request widen the
- * span to that rule's size.
+ * -1.  A line that begins a record (AT_START) is looked at by its status:
+ * the marker of rule 1 comes in the reason of a rejection, the name of
+ * rule 2 in the destination of an acceptance.  Inside a span every line
+ * is the client's: rule 1 is looked for anywhere, rule 2 not at all (one
+ * request could widen the span to that rule's size).
  */
 static int64_t
 opens(const char *line, size_t len, int at_start)
 {
-	const char *m, *to, *toend, *end = line + len;
-	int64_t span = -1, k;
+	const char *to, *toend, *end = line + len;
+	int64_t span;
 
-	m = memmem(line, len, marker, sizeof(marker) - 1);
-	if (m != NULL) {
-		k = end - (m + sizeof(marker) - 1);
-		span = RECGUARD_DOMAIN_MAX - 1 - k;
+	if (!at_start)
+		return marker_span(line, end);
+	switch (status_of(line, end, &to)) {
+	case 'a':
+		toend = memchr(to, ' ', (size_t)(end - to));
+		if (toend == NULL)
+			toend = end;
+		if (clean_dest(to, (size_t)(toend - to)))
+			return -1;
+		span = RECGUARD_SOCKS4A_MAX - 1 - (end - (to + 4));
+		return span >= 0 ? span : -1;
+	case 'r':
+		return marker_span(to, end);
+	default: /* not the shape of a record: look anyway */
+		return marker_span(line, end);
 	}
-	if (at_start && accepted_to(line, end, &to, &toend) &&
-	    !clean_dest(to, (size_t)(toend - to))) {
-		k = end - (to + 4);
-		if (RECGUARD_SOCKS4A_MAX - 1 - k > span)
-			span = RECGUARD_SOCKS4A_MAX - 1 - k;
-	}
-	return span;
 }
 
 int

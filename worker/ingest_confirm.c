@@ -30,7 +30,10 @@
 
 #define CONFIRM_SLOTS 65536 /* power of two; 3/4 of it in use at most */
 #define CONFIRM_RETRY 2 /* s before an unconfirmed IP is asked again */
-#define CONFIRM_BUDGET 512 /* kernel questions per batch at most */
+#define CONFIRM_BUDGET 128 /* IPs asked about per batch at most */
+#define CONFIRM_CHUNK \
+	64 /* IPs per question (its cost grows with both
+			    the IPs and the host's sockets) */
 
 struct cent {
 	uint8_t addr[16]; /* IPv4 as IPv4-mapped IPv6 */
@@ -41,7 +44,8 @@ struct cent {
 
 struct ipconfirm {
 	struct sockdiag *sd; /* NULL: not opened yet, or failed */
-	int failed; /* the kernel cannot be asked (logged once) */
+	int failed; /* no netlink socket at all (logged once) */
+	int erring; /* the last question failed (logged once) */
 	struct cent *tab; /* CONFIRM_SLOTS */
 	size_t n;
 };
@@ -75,39 +79,48 @@ slot_of(const uint8_t a[16])
 }
 
 /*
- * The entry of A, added if missing.  When the table is 3/4 full, the
- * entries older than KEEP seconds are dropped (all of them if that is
- * not enough: the IPs are asked about again).
+ * Makes room for NEED more entries (NEED <= CONFIRM_SLOTS / 4), so that
+ * the next NEED lookup()s move nothing: when the table would pass 3/4
+ * full, the entries older than KEEP seconds are dropped, and all of them
+ * if that is not enough (those IPs are asked about again).
  */
-static struct cent *
-lookup(struct ipconfirm *c, const uint8_t a[16], time_t now, time_t keep)
+static void
+make_room(struct ipconfirm *c, size_t need, time_t now, time_t keep)
 {
 	struct cent *old;
 	size_t i, k;
 
-	if (c->n >= CONFIRM_SLOTS / 4 * 3) {
-		old = c->tab;
-		c->tab = xcalloc(CONFIRM_SLOTS, sizeof(*c->tab));
-		c->n = 0;
-		for (k = 0; k < CONFIRM_SLOTS; k++) {
-			if (!old[k].used ||
-			    (old[k].checked < now - keep &&
-				old[k].confirmed < now - keep))
-				continue;
-			if (c->n >= CONFIRM_SLOTS / 2)
-				break;
-			for (i = slot_of(old[k].addr); c->tab[i].used;
-			     i = (i + 1) & (CONFIRM_SLOTS - 1))
-				;
-			c->tab[i] = old[k];
-			c->n++;
-		}
-		free(old);
-		if (k < CONFIRM_SLOTS) {
-			memset(c->tab, 0, CONFIRM_SLOTS * sizeof(*c->tab));
-			c->n = 0;
-		}
+	if (c->n + need < CONFIRM_SLOTS / 4 * 3)
+		return;
+	old = c->tab;
+	c->tab = xcalloc(CONFIRM_SLOTS, sizeof(*c->tab));
+	c->n = 0;
+	for (k = 0; k < CONFIRM_SLOTS; k++) {
+		if (!old[k].used ||
+		    (old[k].checked < now - keep &&
+			old[k].confirmed < now - keep))
+			continue;
+		if (c->n >= CONFIRM_SLOTS / 2)
+			break;
+		for (i = slot_of(old[k].addr); c->tab[i].used;
+		     i = (i + 1) & (CONFIRM_SLOTS - 1))
+			;
+		c->tab[i] = old[k];
+		c->n++;
 	}
+	free(old);
+	if (k < CONFIRM_SLOTS) {
+		memset(c->tab, 0, CONFIRM_SLOTS * sizeof(*c->tab));
+		c->n = 0;
+	}
+}
+
+/* The entry of A, added if missing (after make_room()). */
+static struct cent *
+lookup(struct ipconfirm *c, const uint8_t a[16])
+{
+	size_t i;
+
 	for (i = slot_of(a); c->tab[i].used; i = (i + 1) & (CONFIRM_SLOTS - 1))
 		if (memcmp(c->tab[i].addr, a, 16) == 0)
 			return &c->tab[i];
@@ -130,29 +143,41 @@ get(struct ingest *ig)
 	return c;
 }
 
-/* Asks the kernel about E's address (IP, text); updates E. */
+/*
+ * Asks the kernel about IPS[0..N) (text), whose entries are ENTS, in
+ * questions of CONFIRM_CHUNK; updates the entries.
+ */
 static void
-ask(struct ipconfirm *c, struct cent *e, const char *ip, time_t now)
+ask(struct ipconfirm *c, struct cent **ents, const char **ips, size_t n,
+    time_t now)
 {
-	int rc;
+	int found[CONFIRM_CHUNK];
+	size_t i, k, m;
 
-	if (c->failed)
-		return;
-	if (c->sd == NULL && (c->sd = sockdiag_open()) == NULL) {
+	if (c->sd == NULL && !c->failed && (c->sd = sockdiag_open()) == NULL) {
 		c->failed = 1;
 		log_warn("access log: cannot ask the kernel about TCP "
 			 "connections (netlink sock_diag); no IP will be "
 			 "written to the ban log");
-		return;
 	}
-	rc = sockdiag_tcp_peer(c->sd, ip);
-	if (rc == -1) {
-		log_warn("access log: sock_diag about %s", ip);
+	if (c->failed)
 		return;
+	for (i = 0; i < n; i += m) {
+		m = n - i < CONFIRM_CHUNK ? n - i : CONFIRM_CHUNK;
+		if (sockdiag_tcp_peers(c->sd, ips + i, m, found) == -1) {
+			if (!c->erring)
+				log_warn("access log: sock_diag (IPs not "
+					 "confirmed are not banned)");
+			c->erring = 1;
+			return;
+		}
+		c->erring = 0;
+		for (k = 0; k < m; k++) {
+			ents[i + k]->checked = now;
+			if (found[k])
+				ents[i + k]->confirmed = now;
+		}
 	}
-	e->checked = now;
-	if (rc == 1)
-		e->confirmed = now;
 }
 
 /* 1 if NAME (NLEN bytes) is a user with an IP limit; 0 if not; DB_*. */
@@ -176,32 +201,33 @@ ingest_confirm_batch(struct ingest *ig, time_t now)
 	struct agg *a = &ig->agg;
 	struct agg_ent *e, *u;
 	struct ipconfirm *c;
-	struct cent *ce;
+	struct cent *ce, *ents[CONFIRM_BUDGET];
+	const char *ips[CONFIRM_BUDGET];
+	char text[CONFIRM_BUDGET][64];
 	uint8_t key[16];
 	int8_t *lim = NULL;
-	char ip[64];
 	time_t keep = ig->cfg->ip_ttl;
-	size_t i;
-	int budget = CONFIRM_BUDGET;
+	size_t i, n = 0;
 
 	if (ig->cfg->f2b_log == NULL || ig->cfg->f2b_log[0] == '\0' ||
 	    a->ips.n == 0)
 		return;
 	c = get(ig);
+	make_room(c, CONFIRM_BUDGET, now, keep);
 	/* -1 unknown, 0 no limit, 1 limit; per user of the batch. */
 	lim = xcalloc(a->users.n + 1, sizeof(*lim));
 	memset(lim, -1, a->users.n + 1);
-	for (i = 0; i < a->ips.n && budget > 0 && !c->failed; i++) {
+	for (i = 0; i < a->ips.n && n < CONFIRM_BUDGET; i++) {
 		e = &a->ips.ents[i];
 		if (lim[e->user] < 0) {
 			u = &a->users.ents[e->user];
 			lim[e->user] =
 			    (int8_t)(has_limit(ig, agg_str(a, u), u->len) == 1);
 		}
-		if (lim[e->user] != 1 || e->len >= sizeof(ip) ||
+		if (lim[e->user] != 1 || e->len >= sizeof(text[0]) ||
 		    ip_key(agg_str(a, e), e->len, key) == -1)
 			continue;
-		ce = lookup(c, key, now, keep);
+		ce = lookup(c, key);
 		/* Confirmed in the first half of its window: enough. */
 		if (ce->confirmed > 0 && now - ce->confirmed < keep / 2 &&
 		    ce->confirmed <= now)
@@ -209,29 +235,48 @@ ingest_confirm_batch(struct ingest *ig, time_t now)
 		if (ce->checked > 0 && now - ce->checked < CONFIRM_RETRY &&
 		    ce->checked <= now)
 			continue;
-		memcpy(ip, agg_str(a, e), e->len);
-		ip[e->len] = '\0';
-		ask(c, ce, ip, now);
-		budget--;
+		memcpy(text[n], agg_str(a, e), e->len);
+		text[n][e->len] = '\0';
+		ips[n] = text[n];
+		ents[n++] = ce;
 	}
 	free(lim);
+	ask(c, ents, ips, n, now);
 }
 
-int
-ingest_confirmed(struct ingest *ig, const char *ip, time_t now)
+void
+ingest_confirm_list(
+    struct ingest *ig, const char *const *ips, size_t n, int *ok, time_t now)
 {
 	struct ipconfirm *c = get(ig);
-	struct cent *ce;
+	struct cent *ce, *all[CONFIRM_BUDGET], *ents[CONFIRM_BUDGET];
+	const char *left[CONFIRM_BUDGET];
+	time_t keep = ig->cfg->ip_ttl;
 	uint8_t key[16];
+	size_t i, k, m, part;
 
-	if (ip_key(ip, strlen(ip), key) == -1)
-		return 0;
-	ce = lookup(c, key, now, ig->cfg->ip_ttl);
-	if (ce->confirmed > 0 && ce->confirmed <= now &&
-	    now - ce->confirmed <= ig->cfg->ip_ttl)
-		return 1;
-	ask(c, ce, ip, now);
-	return ce->confirmed == now;
+	for (i = 0; i < n; i += part) {
+		part = n - i < CONFIRM_BUDGET ? n - i : CONFIRM_BUDGET;
+		make_room(c, part, now, keep);
+		for (k = m = 0; k < part; k++) {
+			ok[i + k] = 0;
+			all[k] = NULL;
+			if (ip_key(ips[i + k], strlen(ips[i + k]), key) == -1)
+				continue;
+			ce = all[k] = lookup(c, key);
+			if (ce->confirmed > 0 && ce->confirmed <= now &&
+			    now - ce->confirmed <= keep)
+				ok[i + k] = 1;
+			else {
+				ents[m] = ce;
+				left[m++] = ips[i + k];
+			}
+		}
+		ask(c, ents, left, m, now);
+		for (k = 0; k < part; k++)
+			if (all[k] != NULL && !ok[i + k])
+				ok[i + k] = all[k]->confirmed == now;
+	}
 }
 
 void

@@ -159,13 +159,15 @@ int ingest_guard_load(struct ingest *ig);
  * ingest_confirm_batch(), before the batch's transaction: the IPs of the
  * batch's users with an IP limit are asked about (each at most every few
  * seconds, a bounded number per batch) and those with a TCP connection
- * to this host are remembered with the time.  ingest_confirmed(): 1 if
- * IP had such a connection at one of those times within the last ip_ttl
- * seconds, or has one now; 0 if not, or if the kernel cannot be asked
- * (logged once).  ingest_confirm_free() frees what they keep.
+ * to this host are remembered with the time.  ingest_confirm_list():
+ * OK[I] = 1 if IPS[I] had such a connection at one of those times within
+ * the last ip_ttl seconds, or has one now (the others are asked about
+ * together); 0 if not, or if the kernel cannot be asked (logged once).
+ * ingest_confirm_free() frees what they keep.
  */
 void ingest_confirm_batch(struct ingest *ig, time_t now);
-int ingest_confirmed(struct ingest *ig, const char *ip, time_t now);
+void ingest_confirm_list(
+    struct ingest *ig, const char *const *ips, size_t n, int *ok, time_t now);
 void ingest_confirm_free(struct ingest *ig);
 
 #endif

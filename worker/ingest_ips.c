@@ -206,7 +206,8 @@ ingest_ip_limit(struct ingest *ig, time_t now)
 	const char *user, *ip;
 	int64_t cut = (int64_t)now - ig->cfg->ip_ttl, lim = 0, rank = 0, at;
 	size_t n = 0, cap = 0, i, nok = 0;
-	int rc;
+	const char **ips = NULL;
+	int *oks = NULL, rc;
 
 	if (ig->cfg->f2b_log == NULL || ig->cfg->f2b_log[0] == '\0')
 		return DB_OK;
@@ -246,8 +247,13 @@ ingest_ip_limit(struct ingest *ig, time_t now)
 		goto out;
 	/* Asked outside the transaction; an unconfirmed IP gets its f2b_at
 	 * too, so that it is counted (and asked about) once a minute. */
+	ips = xcalloc(n, sizeof(*ips));
+	oks = xcalloc(n, sizeof(*oks));
 	for (i = 0; i < n; i++)
-		if ((x[i].confirmed = ingest_confirmed(ig, x[i].ip, now)))
+		ips[i] = x[i].ip;
+	ingest_confirm_list(ig, ips, n, oks, now);
+	for (i = 0; i < n; i++)
+		if ((x[i].confirmed = oks[i]))
 			nok++;
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		goto out;
@@ -281,6 +287,8 @@ out:
 		free(x[i].ip);
 	}
 	free(x);
+	free(ips);
+	free(oks);
 	free(cur);
 	return rc < 0 ? rc : DB_OK;
 }

@@ -1,8 +1,10 @@
 /*
  * netlink sock_diag (see sockdiag.h): one dump of the listening TCP
- * sockets (their ports, in a bitmap), and per question one or two dumps
- * of the sockets whose remote address is the one asked about, filtered by
- * the kernel with an INET_DIAG_REQ_BYTECODE program of one D_COND.
+ * sockets (their ports, in a bitmap), and per question one dump per
+ * family of the sockets whose remote address is one of those asked
+ * about, filtered by the kernel with an INET_DIAG_REQ_BYTECODE program:
+ * for each address a D_COND that, on a match, jumps to a JMP to the end
+ * (accept) and else to the next address; past the last, reject.
  */
 #include "config.h"
 
@@ -27,6 +29,9 @@
 
 #define SD_RCVBUF 65536 /* one recv(2) of a dump */
 #define SD_LISTEN_AGE 1000 /* ms before the listening ports are dumped again */
+#define SD_OP 4 /* struct inet_diag_bc_op */
+#define SD_COND 8 /* struct inet_diag_hostcond, without the address */
+#define SD_BC_MAX (SOCKDIAG_MAX_ASK * (SD_OP + SD_COND + 16 + SD_OP))
 
 /* The kernel's TCP states (include/net/tcp_states.h). */
 enum {
@@ -49,21 +54,40 @@ enum {
 	    (1u << ST_FIN_WAIT2) | (1u << ST_TIME_WAIT) | \
 	    (1u << ST_CLOSE_WAIT) | (1u << ST_LAST_ACK) | (1u << ST_CLOSING))
 
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	0xff };
+
 struct sockdiag {
 	int fd;
 	uint32_t seq;
 	int64_t listen_at; /* mono ms of the last listener dump; -1 none */
 	uint8_t listening[65536 / 8]; /* bit P: a TCP socket listens on P */
 	char *rbuf; /* SD_RCVBUF bytes */
+	uint8_t *req; /* the request: headers and up to SD_BC_MAX bytecode */
+};
+
+/* One address asked about: 16 bytes (IPv4 mapped), and where it came. */
+struct want {
+	uint8_t a[16];
+	size_t idx;
 };
 
 /* What a dump does with each socket it returns. */
 struct scan {
 	struct sockdiag *sd;
 	int listeners; /* 1: record the ports (a listener dump) */
-	int found; /* a connected socket on a listening port */
+	const struct want *w; /* sorted by address */
+	size_t nw;
+	int *found; /* by the callers' index */
 	int missed; /* a connected socket on a port not known to listen */
 };
+
+static int
+cmp_want(const void *pa, const void *pb)
+{
+	return memcmp(
+	    ((const struct want *)pa)->a, ((const struct want *)pb)->a, 16);
+}
 
 static int
 port_listens(const struct sockdiag *sd, unsigned int port)
@@ -75,6 +99,7 @@ static void
 on_sock(struct scan *sc, const struct inet_diag_msg *m)
 {
 	unsigned int port = ntohs(m->id.idiag_sport);
+	struct want key, *w;
 
 	if (sc->listeners) {
 		sc->sd->listening[port >> 3] |= (uint8_t)(1u << (port & 7));
@@ -82,27 +107,37 @@ on_sock(struct scan *sc, const struct inet_diag_msg *m)
 	}
 	if (((1u << m->idiag_state) & SD_CONNECTED) == 0)
 		return;
-	if (port_listens(sc->sd, port))
-		sc->found = 1;
-	else
+	if (m->idiag_family == AF_INET) {
+		memcpy(key.a, v4mapped, 12);
+		memcpy(key.a + 12, m->id.idiag_dst, 4);
+	} else
+		memcpy(key.a, m->id.idiag_dst, 16);
+	w = bsearch(&key, sc->w, sc->nw, sizeof(*w), cmp_want);
+	if (w == NULL)
+		return;
+	/* Equal addresses sit together: mark them all. */
+	while (w > sc->w && memcmp(w[-1].a, key.a, 16) == 0)
+		w--;
+	if (!port_listens(sc->sd, port)) {
 		sc->missed = 1;
+		return;
+	}
+	for (; w < sc->w + sc->nw && memcmp(w->a, key.a, 16) == 0; w++)
+		sc->found[w->idx] = 1;
 }
 
 /*
  * Sends one dump request for FAMILY's TCP sockets in STATES, with the
- * bytecode BC (BCLEN bytes, 0 for none), and feeds every socket of the
- * reply to SC.  0, or -1 with errno.
+ * bytecode BCLEN bytes already at its place in sd->req (0 for none), and
+ * feeds every socket of the reply to SC.  0, or -1 with errno.
  */
 static int
-dump(struct sockdiag *sd, int family, uint32_t states, const void *bc,
-    size_t bclen, struct scan *sc)
+dump(struct sockdiag *sd, int family, uint32_t states, size_t bclen,
+    struct scan *sc)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
-		struct rtattr rta;
-		uint8_t bc[64];
-	} msg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)sd->req;
+	struct inet_diag_req_v2 *req = NLMSG_DATA(nlh);
+	struct rtattr *rta;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	const struct nlmsghdr *h;
 	const struct nlmsgerr *e;
@@ -111,27 +146,23 @@ dump(struct sockdiag *sd, int family, uint32_t states, const void *bc,
 	uint32_t seq = ++sd->seq;
 	int done = 0;
 
-	if (bclen > sizeof(msg.bc)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&msg, 0, sizeof(msg));
-	len = NLMSG_LENGTH(sizeof(msg.req));
-	msg.req.sdiag_family = (uint8_t)family;
-	msg.req.sdiag_protocol = IPPROTO_TCP;
-	msg.req.idiag_states = states;
+	len = NLMSG_LENGTH(sizeof(*req));
+	memset(nlh, 0, len);
+	req->sdiag_family = (uint8_t)family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = states;
 	if (bclen > 0) {
-		msg.rta.rta_type = INET_DIAG_REQ_BYTECODE;
-		msg.rta.rta_len = (unsigned short)RTA_LENGTH(bclen);
-		memcpy(msg.bc, bc, bclen);
-		len = NLMSG_ALIGN(len) + RTA_ALIGN(msg.rta.rta_len);
+		rta = (struct rtattr *)(sd->req + NLMSG_ALIGN(len));
+		rta->rta_type = INET_DIAG_REQ_BYTECODE;
+		rta->rta_len = (unsigned short)RTA_LENGTH(bclen);
+		len = NLMSG_ALIGN(len) + RTA_ALIGN(rta->rta_len);
 	}
-	msg.nlh.nlmsg_len = (uint32_t)len;
-	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	msg.nlh.nlmsg_seq = seq;
+	nlh->nlmsg_len = (uint32_t)len;
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
 	for (;;) {
-		n = sendto(sd->fd, &msg, len, 0, (struct sockaddr *)&kernel,
+		n = sendto(sd->fd, sd->req, len, 0, (struct sockaddr *)&kernel,
 		    sizeof(kernel));
 		if (n >= 0 || errno != EINTR)
 			break;
@@ -141,8 +172,8 @@ dump(struct sockdiag *sd, int family, uint32_t states, const void *bc,
 			errno = EPROTO;
 		return -1;
 	}
-	/* Read the whole reply, even after an answer: the socket must be
-	 * clean for the next question. */
+	/* Read the whole reply: the socket must be clean for the next
+	 * question. */
 	while (!done) {
 		n = recv(sd->fd, sd->rbuf, SD_RCVBUF, 0);
 		if (n == -1 && errno == EINTR)
@@ -187,94 +218,148 @@ load_listeners(struct sockdiag *sd)
 
 	memset(sd->listening, 0, sizeof(sd->listening));
 	sd->listen_at = -1;
-	if (dump(sd, AF_INET, 1u << ST_LISTEN, NULL, 0, &sc) == -1 ||
-	    dump(sd, AF_INET6, 1u << ST_LISTEN, NULL, 0, &sc) == -1)
+	if (dump(sd, AF_INET, 1u << ST_LISTEN, 0, &sc) == -1 ||
+	    dump(sd, AF_INET6, 1u << ST_LISTEN, 0, &sc) == -1)
 		return -1;
 	sd->listen_at = mono_ms();
 	return 0;
 }
 
-/*
- * The bytecode "remote address is ADDR" (FAMILY's ALEN bytes) into OUT;
- * returns its length.  One D_COND: on a match the program jumps to its
- * end (accept), else 4 bytes past it (reject).
- */
-static size_t
-bc_remote(uint8_t *out, int family, const void *addr, size_t alen)
+/* Appends one bytecode op at P; returns the byte after it. */
+static uint8_t *
+put_op(uint8_t *p, unsigned code, unsigned yes, unsigned no)
 {
 	struct inet_diag_bc_op op;
+
+	op.code = (unsigned char)code;
+	op.yes = (unsigned char)yes;
+	op.no = (unsigned short)no;
+	memcpy(p, &op, sizeof(op));
+	return p + sizeof(op);
+}
+
+/*
+ * The bytecode "the remote address is one of W[0..N)" at OUT; returns
+ * its length.  Per address: D_COND (yes: the JMP after it; no: the next
+ * address), then JMP (to the end: accept).  The last D_COND's "no" goes
+ * 4 bytes past the end: reject.
+ */
+static size_t
+bc_remote(uint8_t *out, const struct want *w, size_t n)
+{
 	struct {
 		uint8_t family;
 		uint8_t prefix_len;
 		int port;
 	} cond;
-	size_t len = sizeof(op) + sizeof(cond) + alen;
+	uint8_t *p = out;
+	size_t total = 0, i, alen, cl, left;
 
-	_Static_assert(sizeof(cond) == sizeof(struct inet_diag_hostcond),
-	    "the layout of struct inet_diag_hostcond");
-	op.code = INET_DIAG_BC_D_COND;
-	op.yes = (unsigned char)len;
-	op.no = (unsigned short)(len + 4);
-	cond.family = (uint8_t)family;
-	cond.prefix_len = (uint8_t)(alen * 8);
-	cond.port = -1;
-	memcpy(out, &op, sizeof(op));
-	memcpy(out + sizeof(op), &cond, sizeof(cond));
-	memcpy(out + sizeof(op) + sizeof(cond), addr, alen);
-	return len;
+	_Static_assert(sizeof(struct inet_diag_bc_op) == SD_OP &&
+		sizeof(cond) == SD_COND &&
+		sizeof(cond) == sizeof(struct inet_diag_hostcond),
+	    "the layout of the inet_diag bytecode");
+	for (i = 0; i < n; i++)
+		total += SD_OP + SD_COND + SD_OP +
+		    (memcmp(w[i].a, v4mapped, 12) == 0 ? 4 : 16);
+	for (i = 0; i < n; i++) {
+		alen = memcmp(w[i].a, v4mapped, 12) == 0 ? 4 : 16;
+		cl = SD_OP + SD_COND + alen;
+		left = total - (size_t)(p - out);
+		p = put_op(p, INET_DIAG_BC_D_COND, cl,
+		    i + 1 < n ? cl + SD_OP : cl + SD_OP + 4);
+		cond.family = alen == 4 ? AF_INET : AF_INET6;
+		cond.prefix_len = (uint8_t)(alen * 8);
+		cond.port = -1;
+		memcpy(p, &cond, sizeof(cond));
+		memcpy(
+		    p + sizeof(cond), alen == 4 ? w[i].a + 12 : w[i].a, alen);
+		p += sizeof(cond) + alen;
+		p = put_op(p, INET_DIAG_BC_JMP, SD_OP, left - cl);
+	}
+	return total;
 }
 
-/* One pass of sockdiag_tcp_peer() over both families' sockets. */
+/* One pass of sockdiag_tcp_peers() over both families' sockets. */
 static int
-ask(struct sockdiag *sd, int family, const uint8_t *a, struct scan *sc)
+ask(struct sockdiag *sd, size_t bclen, struct scan *sc, size_t n)
 {
-	uint8_t bc[64];
-	size_t bclen;
-
-	sc->found = sc->missed = 0;
-	bclen = bc_remote(bc, family, a, family == AF_INET ? 4 : 16);
-	if (dump(sd, AF_INET6, SD_CONNECTED, bc, bclen, sc) == -1)
-		return -1;
-	if (family == AF_INET &&
-	    dump(sd, AF_INET, SD_CONNECTED, bc, bclen, sc) == -1)
+	memset(sc->found, 0, n * sizeof(*sc->found));
+	sc->missed = 0;
+	if (dump(sd, AF_INET6, SD_CONNECTED, bclen, sc) == -1 ||
+	    dump(sd, AF_INET, SD_CONNECTED, bclen, sc) == -1)
 		return -1;
 	return 0;
+}
+
+/* ADDR as 16 bytes (IPv4 mapped); 0, or -1 if it is not an address. */
+static int
+parse_addr(const char *addr, uint8_t out[16])
+{
+	if (inet_pton(AF_INET6, addr, out) == 1)
+		return 0;
+	memcpy(out, v4mapped, 12);
+	return inet_pton(AF_INET, addr, out + 12) == 1 ? 0 : -1;
+}
+
+int
+sockdiag_tcp_peers(
+    struct sockdiag *sd, const char *const *addrs, size_t n, int *found)
+{
+	struct scan sc = { .sd = sd, .found = found };
+	struct want *w;
+	size_t i, nw = 0, bclen, off;
+	int fresh = 0, rc = -1;
+
+	if (n > SOCKDIAG_MAX_ASK) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(found, 0, n * sizeof(*found));
+	w = xcalloc(n + 1, sizeof(*w));
+	for (i = 0; i < n; i++)
+		if (parse_addr(addrs[i], w[nw].a) == 0)
+			w[nw++].idx = i;
+	if (nw == 0) {
+		rc = 0;
+		goto out;
+	}
+	qsort(w, nw, sizeof(*w), cmp_want);
+	sc.w = w;
+	sc.nw = nw;
+	off = NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct inet_diag_req_v2))) +
+	    RTA_LENGTH(0);
+	bclen = bc_remote(sd->req + off, w, nw);
+	if (sd->listen_at < 0 || mono_ms() - sd->listen_at >= SD_LISTEN_AGE) {
+		if (load_listeners(sd) == -1)
+			goto out;
+		fresh = 1;
+	}
+	if (ask(sd, bclen, &sc, n) == -1)
+		goto out;
+	/* A listener may have appeared since the last dump. */
+	if (sc.missed && !fresh &&
+	    (load_listeners(sd) == -1 || ask(sd, bclen, &sc, n) == -1))
+		goto out;
+	rc = 0;
+out:
+	free(w);
+	return rc;
 }
 
 int
 sockdiag_tcp_peer(struct sockdiag *sd, const char *addr)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
-		0xff };
-	struct scan sc = { .sd = sd };
 	uint8_t a[16];
-	int family, fresh = 0;
+	int found;
 
-	if (inet_pton(AF_INET, addr, a) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, a) == 1) {
-		family = AF_INET6;
-		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
-			memmove(a, a + 12, 4);
-			family = AF_INET;
-		}
-	} else {
+	if (parse_addr(addr, a) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (sd->listen_at < 0 || mono_ms() - sd->listen_at >= SD_LISTEN_AGE) {
-		if (load_listeners(sd) == -1)
-			return -1;
-		fresh = 1;
-	}
-	if (ask(sd, family, a, &sc) == -1)
+	if (sockdiag_tcp_peers(sd, &addr, 1, &found) == -1)
 		return -1;
-	/* A listener may have appeared since the last dump. */
-	if (!sc.found && sc.missed && !fresh) {
-		if (load_listeners(sd) == -1 || ask(sd, family, a, &sc) == -1)
-			return -1;
-	}
-	return sc.found;
+	return found;
 }
 
 struct sockdiag *
@@ -290,6 +375,9 @@ sockdiag_open(void)
 	sd->fd = fd;
 	sd->listen_at = -1;
 	sd->rbuf = xmalloc(SD_RCVBUF);
+	sd->req = xcalloc(1,
+	    NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct inet_diag_req_v2))) +
+		RTA_LENGTH(SD_BC_MAX) + 4);
 	return sd;
 }
 
@@ -300,5 +388,6 @@ sockdiag_close(struct sockdiag *sd)
 		return;
 	close(sd->fd);
 	free(sd->rbuf);
+	free(sd->req);
 	free(sd);
 }

@@ -223,6 +223,66 @@ main(void)
 	close(s);
 	close(ld);
 
+	/* Many addresses in one question. */
+	l6 = listener("::1", 1, &p6);
+	c = client("127.0.0.21", "127.0.0.1", p4);
+	s = accept_to(l4, NULL, NULL);
+	c2 = client("127.0.0.22", "127.0.0.1", p4);
+	s2 = accept_to(l4, NULL, NULL);
+	c3 = l6 != -1 ? client("::1", "::1", p6) : -1;
+	s3 = c3 != -1 ? accept_to(l6, NULL, NULL) : -1;
+	ok(c != -1 && s != -1 && c2 != -1 && s2 != -1,
+	    "connections from 127.0.0.21 and 127.0.0.22");
+	{
+		const char *many[] = { "127.0.0.21", "127.0.0.23", "::1",
+			"nope", "127.0.0.22", "::ffff:127.0.0.21", "::2" };
+		char want[8], got[8];
+		int found[7];
+		size_t k;
+
+		snprintf(want, sizeof(want), "10%d0110", s3 != -1);
+		rc = sockdiag_tcp_peers(sd, many, 7, found);
+		for (k = 0; k < 7; k++)
+			got[k] = (char)('0' + found[k]);
+		got[7] = '\0';
+		is_int(rc, 0, "one question about seven addresses");
+		is_str(got, want,
+		    "each answered (IPv4, IPv6, a repeat, not an address)");
+	}
+	{
+		static char bufs[SOCKDIAG_MAX_ASK][32];
+		const char *many[SOCKDIAG_MAX_ASK + 1];
+		static int found[SOCKDIAG_MAX_ASK + 1];
+		size_t k, hits = 0;
+
+		for (k = 0; k < SOCKDIAG_MAX_ASK; k++) {
+			snprintf(bufs[k], sizeof(bufs[k]), "10.%zu.%zu.%zu",
+			    k >> 16, (k >> 8) & 255, k & 255);
+			many[k] = bufs[k];
+		}
+		many[SOCKDIAG_MAX_ASK / 2] = "127.0.0.22";
+		rc = sockdiag_tcp_peers(sd, many, SOCKDIAG_MAX_ASK, found);
+		for (k = 0; k < SOCKDIAG_MAX_ASK; k++)
+			hits += (size_t)found[k];
+		ok(rc == 0 && hits == 1 && found[SOCKDIAG_MAX_ASK / 2] == 1,
+		    "%d addresses in one question: the one connected found",
+		    SOCKDIAG_MAX_ASK);
+		many[SOCKDIAG_MAX_ASK] = "127.0.0.22";
+		is_int(
+		    sockdiag_tcp_peers(sd, many, SOCKDIAG_MAX_ASK + 1, found),
+		    -1, "one more is refused");
+	}
+	close(c);
+	close(s);
+	close(c2);
+	close(s2);
+	if (c3 != -1)
+		close(c3);
+	if (s3 != -1)
+		close(s3);
+	if (l6 != -1)
+		close(l6);
+
 	is_int(sockdiag_tcp_peer(sd, "not-an-ip"), -1, "a name: -1");
 	is_int(errno, EINVAL, "errno EINVAL");
 	rc = 0;

@@ -44,11 +44,13 @@ ingest_guard_reopen(struct ingest *ig)
 	struct ingest_trust *t = &ig->trust;
 
 	if (!t->loaded && ingest_guard_load(ig) == -1) {
-		/* Read again at the next reopen; meanwhile nothing is open,
-		 * as on a first start. */
+		/* Read again at the next reopen; until then what was
+		 * committed here, at first nothing open. */
 		log_debug("access log: cannot read the record guard's state");
-		recguard_init(&t->guard_committed);
+		if (!t->started)
+			recguard_init(&t->guard_committed);
 	}
+	t->started = 1;
 	t->guard = t->guard_committed;
 	ig->counts.inside = t->inside_committed;
 }
@@ -68,12 +70,12 @@ ingest_guard_save(struct ingest *ig)
 	struct ingest_trust *t = &ig->trust;
 	int rc;
 
-	if (!t->loaded)
-		return DB_OK; /* nothing to add to: keep what is there */
+	/* The state goes with the position, always; the total only once
+	 * the committed one was read (else there is nothing to add to). */
 	if ((rc = wstate_set_int(ig->db, WS_ACCESS_LOG_GUARD, t->guard.left)) !=
 	    DB_OK)
 		return rc;
-	if (ig->counts.inside == t->inside_committed)
+	if (!t->loaded || ig->counts.inside == t->inside_committed)
 		return DB_OK;
 	return wstate_set_int(ig->db, WS_LOG_INSIDE_RECORDS,
 	    t->inside_total +
@@ -85,9 +87,9 @@ ingest_guard_committed(struct ingest *ig)
 {
 	struct ingest_trust *t = &ig->trust;
 
+	t->guard_committed = t->guard;
 	if (!t->loaded)
 		return;
-	t->guard_committed = t->guard;
 	t->inside_total += (int64_t)(ig->counts.inside - t->inside_committed);
 	t->inside_committed = ig->counts.inside;
 }

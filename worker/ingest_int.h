@@ -53,6 +53,7 @@ struct ingest_counts {
  */
 struct ipconfirm;
 struct ingest_trust {
+	int started; /* the guard below was set for a first reading */
 	int loaded; /* the committed state below was read */
 	struct recguard guard; /* after the last line read */
 	struct recguard guard_committed; /* at the committed position */

@@ -107,7 +107,7 @@ paths:
   f2b_log: $T/f2b.log
 EOF
 
-echo "1..33"
+echo "1..36"
 
 # Real TCP connections from 127.0.0.3 and 127.0.0.4 to a listener here,
 # held open: the addresses of bob's lines below.
@@ -245,6 +245,24 @@ wait_for 50 state_is log_inside_records 2
 ok $? "the two lines inside the record are skipped and counted"
 is "$(q "SELECT count(*) FROM dns_stats WHERE domain = 'forged.example'") $(q "SELECT count(*) FROM user_ips WHERE ip = '10.0.0.77'")" \
 	"0 0" "the forged line changed nothing for carol"
+
+# Where the reading stands inside such a record is committed with the
+# position: a worker stopped right after the record's first line still
+# skips what follows it.
+echo "$(now) 127.0.0.1:6 rejected  v2ray.com/core/proxy/trojan: failed to read address and port > v2ray.com/core/common/protocol: invalid domain name: a" >>"$T/access.log"
+wait_for 50 state_is access_log_guard 253
+ok $? "after a first line with 1 byte of the name, 253 bytes may still hold lines"
+n0=$(q "SELECT value FROM worker_state WHERE key = 'log_inside_records'")
+stop_worker
+start_worker
+{
+	xray 10.0.0.78:1 tcp:forged2.example:443 carol
+	echo b
+} >>"$T/access.log"
+wait_for 50 state_is log_inside_records $((n0 + 2))
+ok $? "after a restart, the lines inside the record are skipped"
+is "$(q "SELECT count(*) FROM dns_stats WHERE domain = 'forged2.example'")" 0 \
+	"and change nothing"
 
 # Expiry: alice stopped connecting; her list empties after ip_ttl.
 wait_for 80 ips_are alice ""

@@ -21,7 +21,11 @@
  *     appeared last (beyond the lim_ip first ones of the current streaks)
  *     are appended to paths.f2b_log, once per IP per minute, remembered
  *     in user_ip_since.f2b_at (committed before the lines are written:
- *     a crash may lose a line, never repeat one).
+ *     a crash may lose a line, never repeat one) -- only the IPs the
+ *     kernel confirms (ingest_confirm.c).
+ *
+ * A line that begins inside a record of the core, in a client's text, is
+ * skipped (ingest_guard.c, worker/log/recguard.h).
  *
  * "Now" is the time the worker commits the lines (at most a second after
  * it read them), as in the original, which reads them once a tick.

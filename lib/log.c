@@ -75,6 +75,34 @@ log_wanted(enum log_level level)
 }
 
 /*
+ * Writes byte C into OUT (room for 4) as the log shows it and returns how
+ * many bytes that took.  Always escaped: control bytes (\n, \t, \xNN;
+ * \r too unless ALL).  With ALL (log_escape()) also quotes, backslashes
+ * and bytes >= 0x7f, and CR as \x0d.
+ */
+static size_t
+escape_byte(unsigned char c, int all, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (all && (c == '\\' || c == '"')) {
+		out[n++] = '\\';
+		out[n++] = (char)c;
+	} else if (c == '\n' || c == '\t' || (!all && c == '\r')) {
+		out[n++] = '\\';
+		out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+	} else if (c < 0x20 || c == 0x7f || (all && c > 0x7f)) {
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 0xf];
+	} else
+		out[n++] = (char)c;
+	return n;
+}
+
+/*
  * Copies the formatted message S into OUT with every control byte (below
  * 0x20, and 0x7f) written as a visible escape: "\n", "\r", "\t" or \xNN.
  * Whatever a caller passes in (a request path with %0A decoded, a user
@@ -86,24 +114,13 @@ log_wanted(enum log_level level)
 static void
 log_neutralise(const char *s, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, tn;
 	unsigned char c;
 	char tmp[4];
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
-		tn = 0;
-		if (c == '\n' || c == '\r' || c == '\t') {
-			tmp[tn++] = '\\';
-			tmp[tn++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			tmp[tn++] = '\\';
-			tmp[tn++] = 'x';
-			tmp[tn++] = hex[c >> 4];
-			tmp[tn++] = hex[c & 0xf];
-		} else
-			tmp[tn++] = (char)c;
+		tn = escape_byte(c, 0, tmp);
 		if (o + tn + 4 > outsz) {
 			memcpy(out + o, "...", 3);
 			o += 3;
@@ -227,7 +244,6 @@ fatalx(const char *fmt, ...)
 const char *
 log_escape(const char *s, size_t n, char *buf, size_t bufsz)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 	unsigned char c;
 	char tmp[5];
@@ -237,23 +253,7 @@ log_escape(const char *s, size_t n, char *buf, size_t bufsz)
 		return buf;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		tn = 0;
-		if (c == '\\' || c == '"') {
-			tmp[tn++] = '\\';
-			tmp[tn++] = (char)c;
-		} else if (c == '\n') {
-			tmp[tn++] = '\\';
-			tmp[tn++] = 'n';
-		} else if (c == '\t') {
-			tmp[tn++] = '\\';
-			tmp[tn++] = 't';
-		} else if (c < 0x20 || c >= 0x7f) {
-			tmp[tn++] = '\\';
-			tmp[tn++] = 'x';
-			tmp[tn++] = hex[c >> 4];
-			tmp[tn++] = hex[c & 0xf];
-		} else
-			tmp[tn++] = (char)c;
+		tn = escape_byte(c, 1, tmp);
 		if (o + tn + 4 > bufsz) {
 			if (bufsz >= 4) {
 				o = o < bufsz - 4 ? o : bufsz - 4;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -166,6 +167,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_set_level(app.cfg.log_level, app.cfg.log_exclusive);
+	/* Times in messages (lib/tgmsg.h) are in the configured zone, as
+	 * the worker's. */
+	if (app.cfg.timezone[0] != '\0')
+		setenv("TZ", app.cfg.timezone, 1);
+	tzset();
 
 	if (db_open(&app.db, app.cfg.database, err, sizeof(err)) != DB_OK)
 		fatalx("%s", err);

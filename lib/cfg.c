@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "cfg_int.h"
+#include "outbox.h"
 #include "fdread.h"
 #include "log.h"
 #include "statcol.h"
@@ -151,6 +152,12 @@ cfg_defaults(struct cfg *cfg)
 	cfg->nservices = 2;
 	cfg->telegram_chat_id = xstrdup("");
 	cfg->telegram_bot_token = xstrdup("");
+	cfg->telegram_api_url = xstrdup("https://api.telegram.org");
+	cfg->telegram_proxy = xstrdup("");
+	cfg->telegram_events = OB_ALL;
+	cfg->telegram_report_minute = 9 * 60;
+	cfg->telegram_outbox_max = 10000;
+	cfg->telegram_outbox_max_age = 168;
 	cfg->sysmon_average_interval = 120;
 	cfg->sysmon_memory_threshold = 0;
 	cfg->sysmon_disk_threshold = 0;
@@ -166,6 +173,29 @@ cfg_defaults(struct cfg *cfg)
 	cfg->client_cols.ncols = 0;
 	cfg->client_cols.sort = SC_USER;
 	cfg->client_cols.sort_desc = 0;
+}
+
+/* The telegram keys that only make sense together. */
+static void
+check_telegram(struct loader *ld)
+{
+	const struct cfg *cfg = ld->cfg;
+	int token, chat;
+
+	token = cfg->telegram_bot_token[0] != '\0';
+	chat = cfg->telegram_chat_id[0] != '\0';
+	if (token && !chat)
+		cfg_emsg(ld, ld->token_line,
+		    "telegram.bot_token: set without telegram.chat_id (both "
+		    "are needed to send anything)");
+	else if (chat && !token)
+		cfg_emsg(ld, ld->chat_line,
+		    "telegram.chat_id: set without telegram.bot_token (both "
+		    "are needed to send anything)");
+	else if (cfg->feat_telegram && !token)
+		cfg_wmsg(ld, 0,
+		    "features.telegram is on but telegram.bot_token and "
+		    "telegram.chat_id are not set: nothing will be sent");
 }
 
 int
@@ -201,6 +231,7 @@ cfg_load(struct cfg *cfg, const char *path, cfg_regex_check *check_regex,
 		goto out;
 	}
 	cfg_apply_map(&ld, root, "", 1);
+	check_telegram(&ld);
 out:
 	ynode_free(root);
 	free(text);
@@ -228,6 +259,8 @@ cfg_free(struct cfg *cfg)
 	free(cfg->services);
 	free(cfg->telegram_chat_id);
 	free(cfg->telegram_bot_token);
+	free(cfg->telegram_api_url);
+	free(cfg->telegram_proxy);
 	free(cfg->database);
 	free(cfg->f2b_log);
 	free(cfg->f2b_banned_log);

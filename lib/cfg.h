@@ -67,6 +67,12 @@ struct cfg {
 	/* telegram */
 	char *telegram_chat_id;
 	char *telegram_bot_token;
+	char *telegram_api_url; /* ours: default https://api.telegram.org */
+	char *telegram_proxy; /* ours: "" = direct, else a proxy URL */
+	unsigned telegram_events; /* ours: OB_BIT()s (lib/outbox.h), all */
+	int telegram_report_minute; /* ours: local minute of the day, -1 off */
+	int telegram_outbox_max; /* ours: messages kept, default 10000 */
+	int telegram_outbox_max_age; /* ours: hours kept, default 168 */
 
 	/* system_monitoring */
 	int sysmon_average_interval; /* seconds, default 120, >= 10 */

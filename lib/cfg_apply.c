@@ -13,6 +13,7 @@
 
 #include "cfg_int.h"
 #include "log.h"
+#include "outbox.h"
 #include "xmalloc.h"
 
 /*
@@ -151,6 +152,44 @@ apply_services(
 	}
 }
 
+/* telegram.events: a list of kind names, or the word "all". */
+static void
+apply_events(
+    struct loader *ld, const struct key *k, const struct ynode *v, size_t kline)
+{
+	const struct ynode *it;
+	char e[CFG_ESC];
+	unsigned bits = 0;
+	size_t i;
+	int kind;
+
+	if (v->type == YN_SCALAR && !v->null && strcmp(v->str, "all") == 0) {
+		ld->cfg->telegram_events = OB_ALL;
+		return;
+	}
+	if (cfg_want_seq(ld, k, v, kline) != 1)
+		return;
+	for (i = 0; i < v->nkids; i++) {
+		it = v->kids[i];
+		if (!cfg_seq_item(ld, k, it, i))
+			continue;
+		if (strcmp(it->str, "all") == 0)
+			kind = -2;
+		else
+			kind = outbox_kind_lookup(it->str);
+		if (kind == -1) {
+			cfg_emsg(ld, it->line,
+			    "%s: unknown event '%s' (expired, renewed, "
+			    "disabled, enabled, ban, unban, report, service, "
+			    "memory, disk, all)",
+			    k->path, cfg_esc(it->str, it->len, e));
+			continue;
+		}
+		bits |= kind == -2 ? OB_ALL : OB_BIT(kind);
+	}
+	ld->cfg->telegram_events = bits;
+}
+
 static const char *
 scalar_what(enum kind kind)
 {
@@ -189,6 +228,9 @@ cfg_apply_key(
 		return;
 	case K_SERVICES:
 		apply_services(ld, k, v, kline);
+		return;
+	case K_EVENTS:
+		apply_events(ld, k, v, kline);
 		return;
 	case K_COLUMNS:
 		cfg_apply_columns(ld, k, v, kline);
@@ -294,6 +336,54 @@ cfg_apply_key(
 		break;
 	case K_SORT:
 		cfg_apply_sort(ld, k, v);
+		break;
+	case K_HHMM:
+		if (strcmp(v->str, "off") == 0)
+			cfg->telegram_report_minute = -1;
+		else if ((b = cfg_hhmm_parse(v->str)) >= 0)
+			cfg->telegram_report_minute = b;
+		else
+			cfg_emsg(ld, v->line,
+			    "%s: '%s' is not a time HH:MM (00:00..23:59) or "
+			    "off",
+			    k->path, cfg_esc(v->str, v->len, e));
+		break;
+	case K_URL:
+		if (cfg_url_valid(v->str, 0))
+			set_str(cfg, k->off, v->str);
+		else
+			cfg_emsg(ld, v->line,
+			    "%s: '%s' is not an http:// or https:// URL",
+			    k->path, cfg_esc(v->str, v->len, e));
+		break;
+	case K_PROXY:
+		if (v->len == 0 || cfg_url_valid(v->str, 1))
+			set_str(cfg, k->off, v->str);
+		else
+			cfg_emsg(ld, v->line,
+			    "%s: '%s' is not a proxy URL (http://, https://, "
+			    "socks4://, socks4a://, socks5://, socks5h://)",
+			    k->path, cfg_esc(v->str, v->len, e));
+		break;
+	case K_TGTOKEN:
+		if (v->len == 0 || cfg_tgtoken_valid(v->str)) {
+			set_str(cfg, k->off, v->str);
+			ld->token_line = v->line;
+		} else
+			cfg_emsg(ld, v->line,
+			    "%s: not a bot token (DIGITS:LETTERS, as "
+			    "@BotFather gives it)",
+			    k->path);
+		break;
+	case K_CHATID:
+		if (v->len == 0 || cfg_chatid_valid(v->str)) {
+			set_str(cfg, k->off, v->str);
+			ld->chat_line = v->line;
+		} else
+			cfg_emsg(ld, v->line,
+			    "%s: '%s' is not a chat id (an integer such as "
+			    "-1001234567890, or @channelname)",
+			    k->path, cfg_esc(v->str, v->len, e));
 		break;
 	default:
 		break;

@@ -39,6 +39,7 @@ struct loader {
 	int errors;
 	yaml_parser_t parser;
 	const char *text; /* the file: parsed; line numbers of reader errors */
+	size_t token_line, chat_line; /* where the telegram keys were set */
 	size_t textlen;
 };
 
@@ -57,6 +58,12 @@ enum kind {
 	K_HOSTPORT,
 	K_IFNAME,
 	K_SERVICES,
+	K_EVENTS, /* telegram.events: a list of lib/outbox.h kind names */
+	K_HHMM, /* "HH:MM" (a minute of the day) or "off" (-1) */
+	K_URL, /* an http:// or https:// URL */
+	K_PROXY, /* "" or a proxy URL (http, https, socks4(a), socks5(h)) */
+	K_TGTOKEN, /* a bot token: "" or DIGITS:REST, no blanks */
+	K_CHATID, /* a chat id: "", an integer or @name */
 	K_COLUMNS,
 	K_SORT,
 };
@@ -175,5 +182,20 @@ int cfg_hostport_valid(const char *s);
 
 /* Returns 1 if S can be a network interface name, or 0. */
 int cfg_ifname_valid(const char *s);
+
+/* "HH:MM" as minutes of the day (0..1439), or -1. */
+int cfg_hhmm_parse(const char *s);
+
+/* 1 if S is an http:// or https:// URL with a host (with PROXY, also
+ * socks4://, socks4a://, socks5://, socks5h://), without blanks or
+ * control characters; else 0. */
+int cfg_url_valid(const char *s, int proxy);
+
+/* 1 if S looks like a bot token: digits, ':', then [A-Za-z0-9_-]. */
+int cfg_tgtoken_valid(const char *s);
+
+/* 1 if S is a chat id: an optional '-' and 1..20 digits, or '@' and
+ * 5..32 of [A-Za-z0-9_]. */
+int cfg_chatid_valid(const char *s);
 
 #endif

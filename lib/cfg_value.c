@@ -131,3 +131,86 @@ cfg_ifname_valid(const char *s)
 			return 0;
 	return 1;
 }
+
+int
+cfg_hhmm_parse(const char *s)
+{
+	int h, m;
+
+	if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+int
+cfg_url_valid(const char *s, int proxy)
+{
+	static const char *const web[] = { "http://", "https://", NULL };
+	static const char *const px[] = { "http://", "https://", "socks4://",
+		"socks4a://", "socks5://", "socks5h://", NULL };
+	const char *const *sch;
+	const unsigned char *p;
+	size_t n;
+
+	for (sch = proxy ? px : web; *sch != NULL; sch++) {
+		n = strlen(*sch);
+		if (strncasecmp(s, *sch, n) == 0)
+			break;
+	}
+	if (*sch == NULL)
+		return 0;
+	p = (const unsigned char *)s + n;
+	if (*p == '\0' || *p == '/' || *p == ':')
+		return 0; /* no host */
+	for (; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+cfg_tgtoken_valid(const char *s)
+{
+	const char *p = s;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == s || *p != ':' || p[1] == '\0')
+		return 0;
+	for (p++; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+int
+cfg_chatid_valid(const char *s)
+{
+	const char *p = s;
+	size_t n;
+
+	if (*p == '@') {
+		n = strlen(p + 1);
+		if (n < 5 || n > 32)
+			return 0;
+		for (p++; *p != '\0'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				return 0;
+		return 1;
+	}
+	if (*p == '-')
+		p++;
+	n = strlen(p);
+	if (n < 1 || n > 20)
+		return 0;
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return 1;
+}

@@ -22,8 +22,8 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define DB_SCHEMA_VERSION 3
-#define DB_SCHEMA_VERSION_STR "3"
+#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION_STR "4"
 #define DB_BUSY_TIMEOUT_MS 5000
 #define DB_MAX_STMTS 96
 

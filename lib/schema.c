@@ -22,6 +22,9 @@
  *   core_applied   W: what the worker has put in the running core, by
  *                  exact name (since version 3).
  *   worker_state   W only: its published state (lib/wstate.c).
+ *   outbox         R and W: notifications, added in the transaction of
+ *                  the change they tell of; W: sends and removes them
+ *                  (lib/outbox.c, since version 4).
  *   net_baseline   R only: the network block's reset point.
  *
  * Every write is one short BEGIN IMMEDIATE transaction; readers never
@@ -138,6 +141,19 @@ static const char *const schema[] = {
 	" since INTEGER NOT NULL,"
 	" f2b_at INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (user, ip))",
+	/* Version 4: notifications waiting to be sent, in id order (the
+	 * order their transactions committed).  kind is an outbox kind's
+	 * name (lib/outbox.h), text the message (Telegram MarkdownV2)
+	 * without the host line; next_at (unix ms) is when it may be tried
+	 * again, attempts how often it was. */
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '')",
 };
 
 /* Columns an original clients_stats may lack, and how to add each. */

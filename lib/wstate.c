@@ -28,6 +28,15 @@ static const struct {
 	[WS_ACCESS_LOG_GUARD] = { "access_log_guard", -1 },
 	[WS_LOG_INSIDE_RECORDS] = { "log_inside_records", 0 },
 	[WS_IP_UNCONFIRMED] = { "ip_limit_unconfirmed", 0 },
+	[WS_OUTBOX_SENT] = { "outbox_sent", 0 },
+	[WS_OUTBOX_FAILED] = { "outbox_failed", 0 },
+	[WS_OUTBOX_DROPPED] = { "outbox_dropped", 0 },
+	[WS_OUTBOX_LAST_ERROR] = { "outbox_last_error", 0 },
+	[WS_OUTBOX_LAST_ERROR_AT] = { "outbox_last_error_at", 0 },
+	[WS_BANNED_LOG_POS] = { "banned_log_pos", 0 },
+	[WS_BANNED_LOG_FP] = { "banned_log_fp", 0 },
+	[WS_SYSMON_STATE] = { "sysmon_state", 0 },
+	[WS_REPORT_LAST] = { "report_last", 0 },
 };
 
 static const char set_sql[] =

@@ -34,6 +34,15 @@ enum wstate_key {
 	WS_ACCESS_LOG_GUARD, /* its record guard's span left (recguard.h) */
 	WS_LOG_INSIDE_RECORDS, /* lines skipped: inside a record (total) */
 	WS_IP_UNCONFIRMED, /* excess IPs not banned: no TCP conn. (total) */
+	WS_OUTBOX_SENT, /* notifications Telegram accepted (total) */
+	WS_OUTBOX_FAILED, /* ... it rejected for good, e.g. 400 (total) */
+	WS_OUTBOX_DROPPED, /* ... dropped by the outbox's bounds (total) */
+	WS_OUTBOX_LAST_ERROR, /* the last failed attempt's error; "" */
+	WS_OUTBOX_LAST_ERROR_AT, /* its unix seconds, 0 = none */
+	WS_BANNED_LOG_POS, /* paths.f2b_banned_log: as access_log_pos */
+	WS_BANNED_LOG_FP, /* ... and as access_log_fp */
+	WS_SYSMON_STATE, /* services up/down, memory/disk alerts raised */
+	WS_REPORT_LAST, /* local date "YYYY-MM-DD" of the last daily report */
 	WS__MAX
 };
 

@@ -447,6 +447,15 @@ apply_wait_ms() {
 CFG_CORE_EXTRA=${CFG_CORE_EXTRA:-}
 CFG_NETWORK=${CFG_NETWORK:-false}
 CFG_SYSMON=${CFG_SYSMON:-false}
+# Notifications: features.telegram, the telegram section (api_url is the
+# fake Bot API's when STACK_BOTAPI=1), extra lines for it (indented two
+# spaces), and the services list.
+CFG_TELEGRAM=${CFG_TELEGRAM:-false}
+CFG_TG_TOKEN=${CFG_TG_TOKEN:-}
+CFG_TG_CHAT=${CFG_TG_CHAT:-}
+CFG_TG_API_URL=${CFG_TG_API_URL:-}
+CFG_TG_EXTRA=${CFG_TG_EXTRA:-}
+CFG_SERVICES=${CFG_SERVICES:-}
 CFG_SERVER_SORT=${CFG_SERVER_SORT:-source ASC}
 CFG_SERVER_COLUMNS=${CFG_SERVER_COLUMNS-source rate uplink downlink}
 CFG_CLIENT_SORT=${CFG_CLIENT_SORT:-user ASC}
@@ -490,14 +499,19 @@ ${CFG_CORE_EXTRA:+$CFG_CORE_EXTRA
   max_upload: $CFG_MAX_UPLOAD
   max_bulk_lines: $CFG_MAX_BULK_LINES
 $(w=$(apply_wait_ms); [ -n "$w" ] && echo "  apply_wait_ms: $w")
-timezone: ""
+timezone: "${CFG_TIMEZONE:-}"
 features:
-  telegram: false
+  telegram: $CFG_TELEGRAM
   network: $CFG_NETWORK
   system_monitoring: $CFG_SYSMON
   auth_lua: false
-services: []
-paths:
+services: $(yaml_list "$CFG_SERVICES")
+telegram:
+  chat_id: "$CFG_TG_CHAT"
+  bot_token: "$CFG_TG_TOKEN"
+${CFG_TG_API_URL:+  api_url: "$CFG_TG_API_URL"
+}${CFG_TG_EXTRA:+$CFG_TG_EXTRA
+}paths:
   database: $RUN/v2ray-stat.db
   f2b_log: $RUN/f2b.log
   f2b_banned_log: $RUN/f2b-banned.log
@@ -850,6 +864,9 @@ run_dir_new() {
 #   STACK_WORKER=0  do not start the worker
 #   FCGI_CHILDREN=N size of the spawn-fcgi pool (default 4)
 #   NGINX_READ_TIMEOUT=S nginx's fastcgi_read_timeout (default 120)
+#   STACK_BOTAPI=1  start the fake Bot API first (botapi_start) and send
+#                   the notifications there (token and chat id default to
+#                   123456:TEST-token and 42)
 # Sets RUN DB HTTP_PORT API_PORT VLESS_PORT TROJAN_PORT SOCKS_PORT BASE and
 # HAVE_CORE (1 if the core runs).  Installs the EXIT trap (stack_stop).
 # Bails out if nginx or the pool cannot be started.
@@ -857,6 +874,9 @@ stack_start() {
 	local rc
 	require_tools nginx spawn-fcgi curl sqlite3 python3 fcgi worker
 	run_dir_new
+	if [ "${STACK_BOTAPI:-0}" = 1 ]; then
+		botapi_start || bail_out "cannot start the fake Bot API"
+	fi
 	HAVE_CORE=0
 	core_start
 	rc=$?
@@ -889,6 +909,7 @@ stack_stop() {
 	stop_pidfile worker
 	stop_pidfile client
 	stop_pidfile httpd
+	stop_pidfile botapi
 	stop_pidfile core-versions
 	stop_pidfile core
 	if [ "${KEEP_RUN:-0}" = 1 ]; then
@@ -897,6 +918,56 @@ stack_stop() {
 		rm -rf "$RUN"
 	fi
 	RUN=
+}
+
+# ------------------------------------------------------------------ Bot API
+
+# botapi_start: the fake Telegram Bot API (t/integration/fake-botapi.py) on
+# a free loopback port, recording to RUN/botapi.log; sets BOTAPI_PORT and
+# BOTAPI_URL and, unless set, CFG_TG_TOKEN, CFG_TG_CHAT and CFG_TG_API_URL
+# (for write_stat_yaml).  Call after run_dir_new.
+botapi_start() {
+	: "${CFG_TG_TOKEN:=123456:TEST-token}"
+	: "${CFG_TG_CHAT:=42}"
+	rm -f "$RUN/botapi.port"
+	: >"$RUN/botapi.log"
+	start_bg botapi "$RUN/botapi.err" "$PYTHON3" \
+	    "$top_srcdir/t/integration/fake-botapi.py" --port-file "$RUN/botapi.port" \
+	    --log "$RUN/botapi.log" --token "$CFG_TG_TOKEN"
+	wait_until 10 test -s "$RUN/botapi.port" || return 1
+	BOTAPI_PORT=$(cat "$RUN/botapi.port")
+	BOTAPI_URL=http://127.0.0.1:$BOTAPI_PORT
+	: "${CFG_TG_API_URL:=$BOTAPI_URL}"
+}
+
+# botapi_ctl KEY=VALUE...: tells the fake how to answer from now on
+# (mode=ok|429|500|400|hang|close, retry_after=S, count=N).
+botapi_ctl() {
+	local args=() kv
+	for kv in "$@"; do args+=(-d "$kv"); done
+	curl -s -o /dev/null -m 5 "${args[@]}" "$BOTAPI_URL/control"
+}
+
+# botapi_q PYTHON-EXPR: evaluates EXPR with R = the list of recorded
+# requests (dicts: n t chat_id parse_mode text plain status) and OK = those
+# answered 200; prints the result (lists one item per line).
+botapi_q() {
+	"$PYTHON3" - "$RUN/botapi.log" "$1" <<'PYEOF'
+import json, sys
+R = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+OK = [r for r in R if r["status"] == 200]
+v = eval(sys.argv[2])
+if isinstance(v, list):
+    for x in v:
+        print(x)
+else:
+    print(v)
+PYEOF
+}
+
+# botapi_sent: the number of messages the fake accepted.
+botapi_sent() {
+	botapi_q 'len(OK)'
 }
 
 # api_stack_start: the whole stack for a test of the API's writes, which

@@ -970,6 +970,49 @@ botapi_sent() {
 	botapi_q 'len(OK)'
 }
 
+# notify_msgs: every notification so far as the chat shows it, one JSON
+# string per line, oldest first: those the fake accepted (their host line
+# removed), then those still in the outbox table (unescaped the same way).
+# A message is in both only between Telegram's answer and the worker's
+# commit.
+notify_msgs() {
+	sql "SELECT json_group_array(text) FROM (SELECT text FROM outbox ORDER BY id);" \
+	    >"$RUN/outbox.json" 2>/dev/null || echo '[]' >"$RUN/outbox.json"
+	"$PYTHON3" - "$RUN/botapi.log" "$RUN/outbox.json" "$top_srcdir/t/integration" <<'PYEOF'
+import json, os, re, sys
+sys.path.insert(0, sys.argv[3])
+import importlib.util
+spec = importlib.util.spec_from_file_location("fb", os.path.join(sys.argv[3], "fake-botapi.py"))
+fb = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fb)
+out = []
+if os.path.exists(sys.argv[1]):
+    for l in open(sys.argv[1], encoding="utf-8"):
+        r = json.loads(l)
+        if r["status"] == 200 and r["plain"] is not None:
+            out.append(re.sub(r"^💻 Host: [^\n]*\n\n", "", r["plain"]))
+try:
+    queued = json.load(open(sys.argv[2], encoding="utf-8") or "[]")
+except ValueError:
+    queued = []
+for t in queued or []:
+    try:
+        out.append(fb.parse_markdown_v2(t))
+    except ValueError as e:
+        out.append("UNPARSABLE: " + str(e) + ": " + t)
+for m in out:
+    print(json.dumps(m, ensure_ascii=False))
+PYEOF
+}
+
+# notify_count REGEX: how many notifications (notify_msgs) match the
+# Python regular expression REGEX (re.S: '.' matches newlines too).
+notify_count() {
+	notify_msgs | "$PYTHON3" -c '
+import json, re, sys
+print(sum(1 for l in sys.stdin if re.search(sys.argv[1], json.loads(l), re.S)))' "$1"
+}
+
 # api_stack_start: the whole stack for a test of the API's writes, which
 # the worker applies to the core (so a real core is required), with no
 # users in the core's config (the database starts empty: counts are

@@ -372,7 +372,7 @@ cfg_apply_key(
 		} else
 			cfg_emsg(ld, v->line,
 			    "%s: not a bot token (DIGITS:LETTERS, as "
-			    "@BotFather gives it)",
+			    "BotFather gives it)",
 			    k->path);
 		break;
 	case K_CHATID:
@@ -382,7 +382,7 @@ cfg_apply_key(
 		} else
 			cfg_emsg(ld, v->line,
 			    "%s: '%s' is not a chat id (an integer such as "
-			    "-1001234567890, or @channelname)",
+			    "-1001234567890, or a channel's username)",
 			    k->path, cfg_esc(v->str, v->len, e));
 		break;
 	default:

@@ -12,6 +12,7 @@
 #include "accesslog.h"
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_int.h"
 #include "log.h"
 #include "statcol.h"
 #include "tap.h"
@@ -309,6 +310,70 @@ static const struct {
 	    "singbox, sing-box)\n"
 	    "@:5: warning: unknown key 'bar'\n" },
 
+	/* telegram: keys that only work together, and checked values */
+	{ "token without chat id", "telegram:\n  bot_token: \"123:abc\"\n", -1,
+	    "@:2: telegram.bot_token: set without telegram.chat_id (both are "
+	    "needed to send anything)\n" },
+	{ "chat id without token", "telegram:\n  chat_id: -100123\n", -1,
+	    "@:2: telegram.chat_id: set without telegram.bot_token (both are "
+	    "needed to send anything)\n" },
+	{ "token and chat id",
+	    "telegram:\n  chat_id: 42\n  bot_token: 1:a-_Z\n", 0, "" },
+	{ "feature without token", "features:\n  telegram: true\n", 0,
+	    "@: warning: features.telegram is on but telegram.bot_token and "
+	    "telegram.chat_id are not set: nothing will be sent\n" },
+	{ "token with a blank",
+	    "telegram:\n  chat_id: 42\n  bot_token: \"1:a b\"\n", -1,
+	    "@:3: telegram.bot_token: not a bot token (DIGITS:LETTERS, as "
+	    "BotFather gives it)\n"
+	    "@:2: telegram.chat_id: set without telegram.bot_token (both are "
+	    "needed to send anything)\n" },
+	{ "token without digits", "telegram:\n  bot_token: \":abc\"\n", -1,
+	    "@:2: telegram.bot_token: not a bot token (DIGITS:LETTERS, as "
+	    "BotFather gives it)\n" },
+	{ "token with a slash", "telegram:\n  bot_token: \"1:a/../b\"\n", -1,
+	    "@:2: telegram.bot_token: not a bot token (DIGITS:LETTERS, as "
+	    "BotFather gives it)\n" },
+	{ "chat id word", "telegram:\n  chat_id: admin\n  bot_token: 1:a\n", -1,
+	    "@:2: telegram.chat_id: 'admin' is not a chat id (an integer such "
+	    "as -1001234567890, or a channel's username)\n"
+	    "@:3: telegram.bot_token: set without telegram.chat_id (both are "
+	    "needed to send anything)\n" },
+	{ "chat id channel",
+	    "telegram:\n  chat_id: \"@my_channel\"\n  "
+	    "bot_token: 1:a\n",
+	    0, "" },
+	{ "api_url ftp", "telegram:\n  api_url: ftp://x\n", -1,
+	    "@:2: telegram.api_url: 'ftp://x' is not an http:// or https:// "
+	    "URL\n" },
+	{ "api_url without host", "telegram:\n  api_url: \"https:///bot\"\n",
+	    -1,
+	    "@:2: telegram.api_url: 'https:///bot' is not an http:// or "
+	    "https:// URL\n" },
+	{ "api_url with a blank", "telegram:\n  api_url: \"http://a b\"\n", -1,
+	    "@:2: telegram.api_url: 'http://a b' is not an http:// or https:// "
+	    "URL\n" },
+	{ "proxy scheme", "telegram:\n  proxy: \"ftp://p:1\"\n", -1,
+	    "@:2: telegram.proxy: 'ftp://p:1' is not a proxy URL (http://, "
+	    "https://, socks4://, socks4a://, socks5://, socks5h://)\n" },
+	{ "proxy socks5h", "telegram:\n  proxy: socks5h://u:p@127.0.0.1:1080\n",
+	    0, "" },
+	{ "events unknown", "telegram:\n  events: [expired, banned]\n", -1,
+	    "@:2: telegram.events: unknown event 'banned' (expired, renewed, "
+	    "disabled, enabled, ban, unban, report, service, memory, disk, "
+	    "all)\n" },
+	{ "events scalar", "telegram:\n  events: expired\n", -1,
+	    "@:2: telegram.events: expected a sequence, got a scalar\n" },
+	{ "report_time 24:00", "telegram:\n  report_time: \"24:00\"\n", -1,
+	    "@:2: telegram.report_time: '24:00' is not a time HH:MM "
+	    "(00:00..23:59) or off\n" },
+	{ "report_time 9:00", "telegram:\n  report_time: \"9:00\"\n", -1,
+	    "@:2: telegram.report_time: '9:00' is not a time HH:MM "
+	    "(00:00..23:59) or off\n" },
+	{ "outbox_max_messages 0", "telegram:\n  outbox_max_messages: 0\n", -1,
+	    "@:2: telegram.outbox_max_messages: '0' is out of range "
+	    "1..1000000\n" },
+
 	/* fine */
 	{ "empty file", "", 0, "" },
 	{ "only comments", "# nothing\n\n# here\n", 0, "" },
@@ -339,6 +404,56 @@ t_messages(void)
 		cfg_free(&cfg);
 		buf_free(&msgs);
 	}
+}
+
+/* The checks of telegram values, hostile ones included. */
+static void
+t_telegram_values(void)
+{
+	static const struct {
+		const char *s;
+		int chat, token;
+	} v[] = {
+		{ "42", 1, 0 },
+		{ "-1001234567890", 1, 0 },
+		{ "@my_channel", 1, 0 },
+		{ "@abcd", 0, 0 },
+		{ "@abcde", 1, 0 },
+		{ "@abc-de", 0, 0 },
+		{ "-", 0, 0 },
+		{ "--1", 0, 0 },
+		{ "123456789012345678901", 0, 0 },
+		{ "12 3", 0, 0 },
+		{ "123:ABC-def_9", 0, 1 },
+		{ "123:", 0, 0 },
+		{ ":abc", 0, 0 },
+		{ "123:a%2Fb", 0, 0 },
+		{ "123:a\nb", 0, 0 },
+		{ "123:abc?x=1", 0, 0 },
+		{ "", 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		is_int(cfg_chatid_valid(v[i].s), v[i].chat, "chat id '%s'",
+		    v[i].s);
+		is_int(cfg_tgtoken_valid(v[i].s), v[i].token, "bot token '%s'",
+		    v[i].s);
+	}
+	is_int(cfg_hhmm_parse("00:00"), 0, "00:00");
+	is_int(cfg_hhmm_parse("23:59"), 1439, "23:59");
+	is_int(cfg_hhmm_parse("12:60"), -1, "12:60");
+	is_int(cfg_hhmm_parse("1:00"), -1, "1:00");
+	is_int(cfg_hhmm_parse("01:00 "), -1, "trailing blank");
+	is_int(cfg_hhmm_parse("-1:00"), -1, "negative");
+	is_int(cfg_url_valid("https://api.telegram.org", 0), 1, "https");
+	is_int(cfg_url_valid("HTTP://127.0.0.1:8081/", 0), 1, "HTTP upper");
+	is_int(cfg_url_valid("socks5://127.0.0.1:1080", 0), 0,
+	    "socks is not an api_url");
+	is_int(cfg_url_valid("socks5://127.0.0.1:1080", 1), 1, "socks proxy");
+	is_int(cfg_url_valid("http://", 0), 0, "no host");
+	is_int(cfg_url_valid("http://a\x7f", 0), 0, "DEL");
+	is_int(cfg_url_valid("file:///etc/passwd", 1), 0, "file proxy");
 }
 
 /* Files that cannot be read, or are not regular files. */
@@ -897,6 +1012,7 @@ main(void)
 	t_full();
 	t_values();
 	t_messages();
+	t_telegram_values();
 	t_unreadable();
 	t_too_large();
 	t_deep();

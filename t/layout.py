@@ -5,9 +5,9 @@
   worker not libfcgi (the dynamic section of the built programs);
 - every header in lib/ is used by both programs: reached from fcgi/ and
   from worker/ through their #includes;
-- the contract between the programs has one home: core_ops and
-  worker_state are named in SQL only in lib/coreops.c, lib/wstate.c and
-  the schema, and the worker_state key names only in lib/wstate.c;
+- the contract between the programs has one home: core_ops, outbox and
+  worker_state are named in SQL only in lib/coreops.c, lib/outbox.c,
+  lib/wstate.c and the schema, and the worker_state key names only in lib/wstate.c;
 - no .c file outside t/ is over 700 lines;
 - every route's handler api_NAME lives in fcgi/api_NAME.c;
 - Makefile.am names every test once and no issue numbers.
@@ -139,6 +139,12 @@ ok(not hits, "core_ops is queried only in lib/coreops.c (and the schema)",
    "\n".join(hits))
 hits = mentions("worker_state", {"lib/wstate.c", "lib/schema.c"})
 ok(not hits, "worker_state is queried only in lib/wstate.c (and the schema)",
+   "\n".join(hits))
+sql_outbox = re.compile(r"\b(FROM|INTO|UPDATE|TABLE)\s+outbox\b", re.I)
+hits = [f"{path}: \"{st}\"" for path in code
+        if path not in ("lib/outbox.c", "lib/schema.c")
+        for st in strings(path) if sql_outbox.search(st)]
+ok(not hits, "outbox is queried only in lib/outbox.c (and the schema)",
    "\n".join(hits))
 keys = re.findall(r'\[WS_[A-Z_]+\] = \{ "([a-z_]+)"', read("lib/wstate.c"))
 ok(len(keys) >= 10, f"lib/wstate.c names {len(keys)} keys")

@@ -63,6 +63,17 @@ check_bad bad-port-range 2 'port' <<'EOF'
 v2ray-stat:
   port: 70000
 EOF
+check_bad token-without-chat 4 'telegram.bot_token' <<'EOF'
+features:
+  telegram: true
+telegram:
+  bot_token: "123456:ABC-def"
+EOF
+check_bad chat-without-token 3 'telegram.chat_id' <<'EOF'
+telegram:
+  bot_token: ""
+  chat_id: -1001234567890
+EOF
 
 # A YAML syntax error: exit 1 and a FILE:LINE: message.
 printf 'log:\n  loglevel: info\n  bad: [unclosed\nfeatures: {\n' >"$RUN/syntax.yaml"

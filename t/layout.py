@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """t/layout.py: the rules of the source tree, checked (TAP).
 
-- v2ray-stat.fcgi links neither PCRE2 nor gRPC nor protobuf-c, and the
-  worker not libfcgi (the dynamic section of the built programs);
+- v2ray-stat.fcgi links neither PCRE2 nor gRPC nor protobuf-c nor
+  libcurl, and the worker not libfcgi (the dynamic section of the built
+  programs);
 - every header in lib/ is used by both programs: reached from fcgi/ and
   from worker/ through their #includes;
 - the contract between the programs has one home: core_ops, outbox and
@@ -68,6 +69,10 @@ ok(libs is not None and libs, "v2ray-stat.fcgi: dynamic section read", why)
 bad = [lib for lib in libs or [] if re.match(r"lib(pcre2|grpc|gpr|protobuf)", lib)]
 ok(libs is not None and not bad,
    "v2ray-stat.fcgi links no PCRE2, gRPC or protobuf-c", " ".join(bad))
+bad = [lib for lib in libs or [] if lib.startswith("libcurl")]
+ok(libs is not None and not bad,
+   "v2ray-stat.fcgi links no libcurl (only the worker talks to Telegram)",
+   " ".join(bad))
 libs, why = needed("v2ray-stat-worker")
 ok(libs is not None and any(lib.startswith("libgrpc") for lib in libs),
    "v2ray-stat-worker: dynamic section read (gRPC linked)", why)

@@ -19,6 +19,9 @@
 #include "corecfg.h"
 #include "ingest.h"
 #include "log.h"
+#include "notify.h"
+#include "notify_http.h"
+#include "outbox.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -130,6 +133,9 @@ main(int argc, char *argv[])
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* libcurl is set up before any thread runs. */
+	if (notify_http_global_init() == -1)
+		fatalx("libcurl cannot be set up");
 	/* The access log has a thread (and a connection) of its own. */
 	if (db_threads() == -1)
 		fatalx("SQLite cannot be used from two threads");
@@ -151,6 +157,10 @@ main(int argc, char *argv[])
 	w.core_up = -1;
 	/* Created with the signals above blocked, which it inherits. */
 	if ((w.ingest = ingest_thread_start(&w.cfg, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	/* So is the Telegram sender, when there is a chat to send to. */
+	if (outbox_configured(&w.cfg) &&
+	    (w.notify = notify_thread_start(&w.cfg, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	w.reconcile_full = 1;
 	w.applied_unknown = applied_empty(&w);
@@ -194,6 +204,7 @@ main(int argc, char *argv[])
 	}
 	log_info("stopping");
 	corefile_flush(&w, 1);
+	notify_thread_stop(w.notify);
 	ingest_thread_stop(w.ingest);
 	acct_free(&w.acct);
 	coreapi_free(w.api);

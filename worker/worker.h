@@ -18,6 +18,7 @@
 
 struct coreapi;
 struct ingest_thread;
+struct notify_thread;
 struct strset;
 
 /* routewatch.c: the last routing check of the core config. */
@@ -40,6 +41,7 @@ struct worker {
 	struct coreapi *api; /* owned */
 	struct acct acct; /* owned */
 	struct ingest_thread *ingest; /* owned: follows the access log */
+	struct notify_thread *notify; /* owned: sends the outbox; NULL */
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
 	char core_error[WSTATE_TEXT_MAX]; /* why the core did not answer */

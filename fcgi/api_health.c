@@ -2,7 +2,7 @@
  * GET /api/v1/health: is the worker alive, does the core answer, can its
  * config be read (JSON; 200 if all is well, else 503), and what is unsafe
  * though working ("warnings"), from the state the worker publishes
- * (lib/wstate.h).
+ * (lib/wstate.h), and how the Telegram notifications go (lib/outbox.h).
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 
 #include "fcgi.h"
 #include "log.h"
+#include "outbox.h"
 #include "wstate.h"
 
 static void
@@ -36,6 +37,34 @@ iso_time(long long t, char *out, size_t outsz)
 	}
 	gmtime_r(&tt, &tm);
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The "notifications" object: the outbox and the sender's counters. */
+static struct json_object *
+notifications(struct req *req, const struct wstate *ws, long long now)
+{
+	struct json_object *n;
+	struct outbox_stats st;
+	char at[32];
+
+	if (outbox_stats(&req->app->db, &st) != DB_OK)
+		memset(&st, 0, sizeof(st));
+	if ((n = json_object_new_object()) == NULL)
+		fatalx("json: out of memory");
+	jadd(n, "enabled",
+	    json_object_new_boolean(outbox_configured(&req->app->cfg)));
+	jadd(n, "queued", json_object_new_int64(st.queued));
+	jadd(n, "oldest_age_seconds",
+	    json_object_new_int64(
+		st.queued > 0 && now > st.oldest ? now - st.oldest : 0));
+	jadd(n, "sent", json_object_new_int64(ws->num[WS_OUTBOX_SENT]));
+	jadd(n, "failed", json_object_new_int64(ws->num[WS_OUTBOX_FAILED]));
+	jadd(n, "dropped", json_object_new_int64(ws->num[WS_OUTBOX_DROPPED]));
+	jadd(n, "last_error",
+	    json_object_new_string(ws->text[WS_OUTBOX_LAST_ERROR]));
+	iso_time(ws->num[WS_OUTBOX_LAST_ERROR_AT], at, sizeof(at));
+	jadd(n, "last_error_at", json_object_new_string(at));
+	return n;
 }
 
 int
@@ -96,6 +125,7 @@ api_health(struct req *req)
 	jadd(l, "unconfirmed_ips",
 	    json_object_new_int64(ws.num[WS_IP_UNCONFIRMED]));
 	jadd(root, "access_log", l);
+	jadd(root, "notifications", notifications(req, &ws, now));
 
 	buf_reset(&req->out);
 	buf_puts(&req->out,

@@ -1,7 +1,8 @@
 /*
  * GET /api/v1/metrics: the Prometheus text exposition of every user's and
- * every inbound's and outbound's traffic, the user counts, and the
- * worker's and the core's state (lib/wstate.h).
+ * every inbound's and outbound's traffic, the user counts, the worker's
+ * and the core's state (lib/wstate.h) and the Telegram notifications'
+ * (lib/outbox.h).
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "fcgi.h"
+#include "outbox.h"
 #include "users.h"
 #include "wstate.h"
 
@@ -73,11 +75,44 @@ traffic_family(struct req *req, struct buf *b, const char *name,
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* The notifications' families: the outbox and the sender's counters. */
+static void
+notify_families(struct buf *b, const struct wstate *ws,
+    const struct outbox_stats *st, long long now)
+{
+	family(b, "v2ray_stat_notifications_queued", "gauge",
+	    "Telegram notifications waiting in the outbox.");
+	buf_printf(
+	    b, "v2ray_stat_notifications_queued %lld\n", (long long)st->queued);
+	family(b, "v2ray_stat_notifications_oldest_age_seconds", "gauge",
+	    "Age of the oldest notification waiting (0: none).");
+	buf_printf(b, "v2ray_stat_notifications_oldest_age_seconds %lld\n",
+	    st->queued > 0 && now > st->oldest ? now - st->oldest : 0);
+	family(b, "v2ray_stat_notifications_sent_total", "counter",
+	    "Notifications Telegram accepted.");
+	buf_printf(b, "v2ray_stat_notifications_sent_total %lld\n",
+	    (long long)ws->num[WS_OUTBOX_SENT]);
+	family(b, "v2ray_stat_notifications_failed_total", "counter",
+	    "Notifications Telegram rejected for good (their text).");
+	buf_printf(b, "v2ray_stat_notifications_failed_total %lld\n",
+	    (long long)ws->num[WS_OUTBOX_FAILED]);
+	family(b, "v2ray_stat_notifications_dropped_total", "counter",
+	    "Notifications dropped undelivered by the outbox's bounds.");
+	buf_printf(b, "v2ray_stat_notifications_dropped_total %lld\n",
+	    (long long)ws->num[WS_OUTBOX_DROPPED]);
+	family(b, "v2ray_stat_notifications_last_error_timestamp_seconds",
+	    "gauge", "When a delivery last failed (unix time, 0: never).");
+	buf_printf(b,
+	    "v2ray_stat_notifications_last_error_timestamp_seconds %lld\n",
+	    (long long)ws->num[WS_OUTBOX_LAST_ERROR_AT]);
+}
+
 int
 api_metrics(struct req *req)
 {
 	struct buf b;
 	struct wstate ws;
+	struct outbox_stats ob;
 	int64_t users, enabled, online;
 	long long now = (long long)time(NULL);
 	int rc;
@@ -97,7 +132,8 @@ api_metrics(struct req *req)
 
 	if ((rc = users_count(&req->app->db, &users, &enabled, &online)) !=
 		DB_OK ||
-	    (rc = wstate_load(&req->app->db, &ws)) != DB_OK)
+	    (rc = wstate_load(&req->app->db, &ws)) != DB_OK ||
+	    (rc = outbox_stats(&req->app->db, &ob)) != DB_OK)
 		goto fail;
 	family(&b, "v2ray_stat_users", "gauge", "Users known.");
 	buf_printf(&b, "v2ray_stat_users %lld\n", (long long)users);
@@ -130,6 +166,7 @@ api_metrics(struct req *req)
 	    "IPs beyond lim_ip not banned: no TCP connection to this host.");
 	buf_printf(&b, "v2ray_stat_ip_limit_unconfirmed_total %lld\n",
 	    (long long)ws.num[WS_IP_UNCONFIRMED]);
+	notify_families(&b, &ws, &ob, now);
 	buf_free(&req->out);
 	req->out = b;
 	req->status = 200;

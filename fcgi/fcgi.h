@@ -103,6 +103,7 @@ int api_delete_user(struct req *req);
 int api_dns_stats(struct req *req);
 int api_health(struct req *req);
 int api_metrics(struct req *req);
+int api_notify_test(struct req *req);
 int api_reset_clients_stats(struct req *req);
 int api_reset_traffic(struct req *req);
 int api_reset_traffic_stats(struct req *req);

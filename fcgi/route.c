@@ -49,6 +49,7 @@ static const struct route routes[] = {
 	{ "/api/v1/update_lim_ip", "PATCH", api_update_lim_ip, ROUTE_WRITE },
 	{ "/api/v1/update_renew", "PATCH", api_update_renew, ROUTE_WRITE },
 	{ "/api/v1/adjust_date", "PATCH", api_adjust_date, ROUTE_WRITE },
+	{ "/api/v1/notify_test", "POST", api_notify_test, ROUTE_WRITE },
 };
 
 static const struct form_limits param_limits = {

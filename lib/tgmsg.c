@@ -293,7 +293,7 @@ tgmsg_report(struct buf *b, const struct tgmsg_report *r)
 }
 
 void
-tgmsg_test(struct buf *b, time_t now)
+tgmsg_test(struct buf *b, time_t now, const char *text)
 {
 	char date[TGMSG_DATE_LEN];
 
@@ -303,4 +303,6 @@ tgmsg_test(struct buf *b, time_t now)
 	    "From:   *v2ray-stat*\n"
 	    "Time:   *%s*",
 	    date);
+	if (text != NULL && text[0] != '\0')
+		tgmsg_fmt(b, "\n\n%s", text);
 }

@@ -90,7 +90,8 @@ struct tgmsg_report {
 /* The daily report ("⚙️ v2ray-stat version: ..."), the original's lines. */
 void tgmsg_report(struct buf *b, const struct tgmsg_report *r);
 
-/* "🔔 Test message" from POST /api/v1/notify_test, sent at NOW. */
-void tgmsg_test(struct buf *b, time_t now);
+/* "🔔 Test message" from POST /api/v1/notify_test, sent at NOW, and
+ * the admin's TEXT after a blank line (none if NULL or ""). */
+void tgmsg_test(struct buf *b, time_t now, const char *text);
 
 #endif

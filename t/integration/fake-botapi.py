@@ -18,7 +18,8 @@ It is told how to answer by POST /control with a form body:
     retry_after=S       (with 429; default 1)
     count=N             (the mode holds for the next N sendMessage calls,
                          then ok again; default: until changed)
-GET /control answers the counters as JSON.
+GET /control answers the counters as JSON: "n" requests answered,
+"hanging" requests held by mode=hang right now.
 """
 import argparse
 import json
@@ -104,6 +105,7 @@ class State:
         self.log = log
         self.token = token
         self.msg_id = 0
+        self.hanging = 0
 
     def take_mode(self):
         with self.lock:
@@ -152,7 +154,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/control"):
             with STATE.lock:
-                self.answer(200, {"mode": STATE.mode, "n": STATE.n})
+                self.answer(200, {"mode": STATE.mode, "n": STATE.n,
+                                  "hanging": STATE.hanging})
             return
         self.answer(404, {"ok": False, "error_code": 404,
                           "description": "Not Found"})
@@ -179,7 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         mode, retry_after, gen = STATE.take_mode()
         if mode == "hang":
             with STATE.lock:
+                STATE.hanging += 1
                 STATE.cond.wait_for(lambda: STATE.gen != gen, timeout=3600)
+                STATE.hanging -= 1
             mode = "ok"
         if mode == "close":
             self.close_connection = True

@@ -28,6 +28,9 @@ td=$(json_get 'j["worker"]["last_tick_duration_ms"]')
 like "$td" '^[0-9]+(\.[0-9]+)?$' "health: last tick duration present ($td ms)"
 ok "$(json_get '0 if 0 < j["worker"]["last_tick_duration_ms"] < 1000 else 1')" "health: tick duration within (0, 1000) ms"
 like "$(json_get 'j["core"]["since"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' "health: core.since is a UTC time"
+is "$(json_get 'j["notifications"]')" \
+    '{"enabled": false, "queued": 0, "oldest_age_seconds": 0, "sent": 0, "failed": 0, "dropped": 0, "last_error": "", "last_error_at": ""}' \
+    "health: notifications without Telegram: disabled, all zero"
 cu=$(core_uptime)
 hu=$(json_get 'j["core"]["uptime_seconds"]')
 ok $((!(hu >= 0 && hu <= cu && cu - hu <= 2))) "health: core uptime $hu s (core says $cu s)"
@@ -61,7 +64,10 @@ is "$lines" 0 "metrics: every sample line is name{labels} value"
 for fam in traffic_uplink_bytes_total:counter traffic_downlink_bytes_total:counter \
     traffic_rate_bits:gauge users:gauge users_enabled:gauge users_online:gauge \
     worker_heartbeat_age_seconds:gauge worker_tick_duration_seconds:gauge core_up:gauge \
-    core_uptime_seconds:gauge; do
+    core_uptime_seconds:gauge notifications_queued:gauge \
+    notifications_oldest_age_seconds:gauge notifications_sent_total:counter \
+    notifications_failed_total:counter notifications_dropped_total:counter \
+    notifications_last_error_timestamp_seconds:gauge; do
 	like "$body" "(^|"$'\n'")# TYPE v2ray_stat_${fam%%:*} ${fam#*:}"$'\n' "metrics: # TYPE v2ray_stat_${fam%%:*} ${fam#*:}"
 done
 for d in uplink downlink; do

@@ -272,6 +272,48 @@ EOF
 is "$(head -n 1 <<<"$seq_check")" ok "all $N in order, each once or twice in a row"
 diag "$(tail -n 1 <<<"$seq_check") (each: Telegram accepted it, the worker died before recording it)"
 
+# ------------------------------------------------------------------ proxy
+# telegram.proxy: a plain HTTP forward proxy (absolute-form requests) that
+# records what it forwards.
+PROXY_PY='
+import http.client, sys, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def do_POST(self):
+        u = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        c.request("POST", u.path, body, {"Content-Type": self.headers.get("Content-Type", "")})
+        r = c.getresponse()
+        data = r.read()
+        with open(sys.argv[2], "a") as f:
+            f.write("%s %s %d\n" % (u.hostname, u.path.rsplit("/", 1)[-1], r.status))
+        self.send_response(r.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+'
+start_bg proxy "$RUN/proxy.err" "$PYTHON3" -c "$PROXY_PY" "$RUN/proxy.port" "$RUN/proxy.log"
+wait_until 10 test -s "$RUN/proxy.port"
+CFG_TG_EXTRA="  proxy: \"http://127.0.0.1:$(cat "$RUN/proxy.port")\""
+write_stat_yaml "$RUN/v2ray-stat.yaml"
+wp=$(head -n 1 "$RUN/worker.pid")
+kill -TERM "$wp"
+wait_exit 10 "$wp"
+worker_start "$RUN/v2ray-stat.yaml"
+queue "via-proxy"
+run_ok "with telegram.proxy the message is delivered" wait_until 30 n_ok via-proxy 1
+is "$(cat "$RUN/proxy.log" 2>/dev/null)" "127.0.0.1 sendMessage 200" "... through the proxy"
+stop_pidfile proxy
+
 # ------------------------------------------------------------------ counts
 api GET /api/v1/health
 is "$(json_get 'j["notifications"]["sent"]')" "$Q" "health: sent counts each queued message once ($Q)"

@@ -211,7 +211,8 @@ attempt(struct notify_thread *nt, const struct outbox_msg *m)
 		failed(nt, m, &a, r.detail, a.retry_ms);
 		break;
 	case NOTIFY_RETRY_BACKOFF:
-		failed(nt, m, &a, r.detail, notify_backoff_ms(nt->failures + 1));
+		failed(
+		    nt, m, &a, r.detail, notify_backoff_ms(nt->failures + 1));
 		break;
 	}
 	notify_reply_free(&r);

@@ -243,10 +243,15 @@ t_messages(void)
 	tgmsg_host(&b, "vpn-1.example.com");
 	check("host", &b, "💻 Host: <vpn-1.example.com>\n\n");
 	buf_reset(&b);
-	tgmsg_test(&b, end);
+	tgmsg_test(&b, end, NULL);
 	check("test", &b,
 	    "🔔 Test message\n\nFrom:   <v2ray-stat>\n"
 	    "Time:   <2026.12.05 14:00 UTC+0>");
+	buf_reset(&b);
+	tgmsg_test(&b, end, "hello *world* [x](y)");
+	check("test with a text", &b,
+	    "🔔 Test message\n\nFrom:   <v2ray-stat>\n"
+	    "Time:   <2026.12.05 14:00 UTC+0>\n\nhello *world* [x](y)");
 
 	memset(&r, 0, sizeof(r));
 	r.version = "1.0.0";

@@ -32,8 +32,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +42,7 @@
 #include "ingest.h"
 #include "ingest_int.h"
 #include "log.h"
-#include "wstate.h"
+#include "tailstate.h"
 #include "xmalloc.h"
 
 /* Logs MSG unless it is the same as the last problem; "" clears it. */
@@ -60,116 +58,9 @@ problem(struct ingest *ig, const char *msg)
 	snprintf(ig->lasterr, sizeof(ig->lasterr), "%s", msg);
 }
 
-static int
-same_pos(const struct tail_pos *a, const struct tail_pos *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->off == b->off;
-}
-
-/* ------------------------------------------------------------ position */
-
-/*
- * Parses N unsigned numbers separated by spaces, the I-th in BASE[I]
- * (10 or 16), into V; returns 0 or -1.
- */
-static int
-parse_nums(const char *s, const int *base, unsigned long long *v, int n)
-{
-	char *end;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		while (*s == ' ')
-			s++;
-		if (!(base[i] == 16 ? isxdigit((unsigned char)*s)
-				    : isdigit((unsigned char)*s)))
-			return -1;
-		errno = 0;
-		v[i] = strtoull(s, &end, base[i]);
-		if (errno != 0 || end == s)
-			return -1;
-		s = end;
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
-/* Parses "DEV INO OFF"; returns 0 or -1. */
-static int
-parse_pos(const char *s, struct tail_pos *out)
-{
-	static const int base[] = { 10, 10, 10 };
-	unsigned long long v[3];
-
-	if (parse_nums(s, base, v, 3) == -1 ||
-	    v[2] > (unsigned long long)INT64_MAX)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	out->dev = v[0];
-	out->ino = v[1];
-	out->off = (int64_t)v[2];
-	return 0;
-}
-
-/*
- * Parses "INO OFF HEAD BACK" (the last two in hex) into OUT, if INO and
- * OFF are OUT's; returns 0 or -1.
- */
-static int
-parse_fp(const char *s, struct tail_pos *out)
-{
-	static const int base[] = { 10, 10, 16, 16 };
-	unsigned long long v[4];
-
-	if (parse_nums(s, base, v, 4) == -1 || v[0] != out->ino ||
-	    v[1] != (unsigned long long)out->off)
-		return -1;
-	out->head = v[2];
-	out->back = v[3];
-	out->has_fp = 1;
-	return 0;
-}
-
-/* Reads the committed position: 1 found, 0 none, or a DB_* error. */
-static int
-load_pos(struct ingest *ig, struct tail_pos *out)
-{
-	char v[WSTATE_TEXT_MAX];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = wstate_get_text(ig->db, WS_ACCESS_LOG_POS, v);
-	if (rc == 1 && parse_pos(v, out) == -1) {
-		log_warnx("access log: ignoring a bad saved position '%s'", v);
-		memset(out, 0, sizeof(*out));
-		rc = 0;
-	}
-	if (rc != 1)
-		return rc;
-	/* Without its fingerprints (an older version saved it), the
-	 * position is checked by its file's length and a line start. */
-	rc = wstate_get_text(ig->db, WS_ACCESS_LOG_FP, v);
-	if (rc < 0)
-		return rc;
-	if (rc == 1 && parse_fp(v, out) == -1)
-		log_info("access log: the saved position has no fingerprint");
-	return 1;
-}
-
-static int
-save_pos(struct ingest *ig, const struct tail_pos *p)
-{
-	char v[96];
-	int rc;
-
-	snprintf(v, sizeof(v), "%" PRIu64 " %" PRIu64 " %" PRId64, p->dev,
-	    p->ino, p->off);
-	if ((rc = wstate_set_text(ig->db, WS_ACCESS_LOG_POS, v)) != DB_OK)
-		return rc;
-	snprintf(v, sizeof(v),
-	    "%" PRIu64 " %" PRId64 " %016" PRIx64 " %016" PRIx64, p->ino,
-	    p->off, p->head, p->back);
-	return wstate_set_text(ig->db, WS_ACCESS_LOG_FP, v);
-}
+/* Where the access log's position is kept. */
+static const struct tailstate access_log = { WS_ACCESS_LOG_POS,
+	WS_ACCESS_LOG_FP, "access log" };
 
 static void
 open_tail(struct ingest *ig)
@@ -227,7 +118,7 @@ commit(struct ingest *ig, const struct tail_pos *pos, time_t now)
 	if ((rc = db_begin(ig->db)) != DB_OK)
 		return rc;
 	if ((rc = ingest_write_batch(ig, now)) != DB_OK ||
-	    (rc = save_pos(ig, pos)) != DB_OK ||
+	    (rc = tailstate_save(ig->db, &access_log, pos)) != DB_OK ||
 	    (rc = ingest_guard_save(ig)) != DB_OK ||
 	    (rc = db_commit(ig->db)) != DB_OK)
 		db_rollback(ig->db);
@@ -308,7 +199,8 @@ ingest_poll(struct ingest *ig, int64_t hold_ms)
 	int n, rc;
 
 	if (ig->tail == NULL) {
-		if ((rc = load_pos(ig, &ig->committed)) < 0) {
+		if ((rc = tailstate_load(ig->db, &access_log, &ig->committed)) <
+		    0) {
 			problem(ig, "cannot read the saved position");
 			return -1;
 		}
@@ -325,7 +217,7 @@ ingest_poll(struct ingest *ig, int64_t hold_ms)
 	}
 	ig->pending_lines += (uint64_t)n;
 	tail_position(ig->tail, &pos);
-	if (same_pos(&pos, &ig->committed))
+	if (tailstate_same(&pos, &ig->committed))
 		return 0;
 	now = mono_ms();
 	if (ig->pending_since < 0)

@@ -1,7 +1,7 @@
 /*
  * PATCH /api/v1/adjust_date: moves a user's subscription end by an offset
  * (both of the original's grammars, lib/subdate.h).  A user the expiry
- * disabled comes back once the end is ahead.
+ * disabled comes back once the end is ahead ("User enabled" on Telegram).
  */
 #include "config.h"
 
@@ -46,12 +46,16 @@ api_adjust_date(struct req *req)
 		return reply_text(req, 400, "invalid offset format: %s", err);
 	}
 	/* A user the expiry disabled comes back once the end is ahead. */
+	t = 0;
 	if (reenable && newend[0] != '\0' &&
 	    (subdate_parse(newend, &t) == -1 || t <= now))
 		reenable = 0;
 	snprintf(okmsg, sizeof(okmsg),
 	    "Subscription date for %s updated with sub_end %s", user,
 	    newend[0] != '\0' ? newend : "unlimited");
-	return user_edit_end(req, user,
-	    users_set_sub_end(db, user, newend, reenable), reenable, okmsg);
+	rc = users_set_sub_end(db, user, newend, reenable);
+	/* ... and Telegram is told in the same transaction. */
+	if (reenable)
+		rc = user_edit_enabled(req, user, t, rc);
+	return user_edit_end(req, user, rc, reenable, okmsg);
 }

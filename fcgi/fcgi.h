@@ -145,6 +145,14 @@ int user_edit_begin(struct req *req);
  */
 int user_edit_end(
     struct req *req, const char *user, int rc, int core, const char *okmsg);
+/*
+ * For a change that brings back USER, whom the expiry had disabled, until
+ * END (unix time, 0: unlimited): when RC (what the change returned) is 1,
+ * adds the Telegram message "User enabled" (lib/outbox.h) inside the
+ * change's transaction.  Returns RC, or the outbox's DB_* error, to pass
+ * on to user_edit_end().
+ */
+int user_edit_enabled(struct req *req, const char *user, time_t end, int rc);
 
 /* user_add.c: shared by add_user and bulk_add_users */
 /* A new user, checked by user_add_check() and ready to insert. */

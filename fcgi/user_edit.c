@@ -5,8 +5,11 @@
  */
 #include "config.h"
 
+#include "buf.h"
 #include "coreops.h"
 #include "fcgi.h"
+#include "outbox.h"
+#include "tgmsg.h"
 
 int
 reply_no_user(struct req *req, const char *user)
@@ -46,4 +49,20 @@ user_edit_end(
 	if (core)
 		return reply_applied(req, op, op, okmsg);
 	return reply_text(req, 200, "%s", okmsg);
+}
+
+int
+user_edit_enabled(struct req *req, const char *user, time_t end, int rc)
+{
+	struct buf b;
+	int added;
+
+	if (rc != 1)
+		return rc;
+	buf_init(&b);
+	tgmsg_enabled(&b, user, end);
+	added = outbox_add(&req->app->db, &req->app->cfg, OB_ENABLED,
+	    buf_str(&b), (int64_t)time(NULL), NULL);
+	buf_free(&b);
+	return added < 0 ? added : rc;
 }

@@ -310,9 +310,9 @@ users_due(struct db *db, const char *now)
 	/* "YYYY-MM-DD-HH" compares as text in time order.  A user disabled
 	 * as expired comes back if a renew period was set since. */
 	return db_query(db,
-	    "SELECT user, sub_end, renew FROM clients_stats WHERE sub_end != "
-	    "'' AND sub_end <= ?1 AND (enabled = 'true' OR (disabled_reason "
-	    "= 'expired' AND renew > 0))",
+	    "SELECT user, sub_end, renew, enabled = 'true' FROM clients_stats "
+	    "WHERE sub_end != '' AND sub_end <= ?1 AND (enabled = 'true' OR "
+	    "(disabled_reason = 'expired' AND renew > 0))",
 	    dbv_text(now));
 }
 

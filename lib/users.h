@@ -166,7 +166,8 @@ int users_set_core_error(struct db *db, const char *user, const char *why);
 /*
  * The users whose subscription ended at NOW ("YYYY-MM-DD-HH") or before:
  * enabled ones, and those disabled as expired that have a renew period
- * now.  Columns user, sub_end, renew, for db_next().  NULL (logged).
+ * now.  Columns user, sub_end, renew, and 1 if enabled (else 0), for
+ * db_next().  NULL (logged).
  */
 sqlite3_stmt *users_due(struct db *db, const char *now);
 

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "accesslog.h"
+#include "banlog.h"
 #include "coreapi.h"
 #include "corecfg.h"
 #include "ingest.h"
@@ -55,6 +56,16 @@ api_tag(const struct cfg *cfg)
 	tag = xstrdup(cc.api_tag != NULL ? cc.api_tag : "api");
 	corecfg_free(&cc);
 	return tag;
+}
+
+/* Reads the banned log about once a second, between the ticks. */
+static void
+banlog_due(struct worker *w)
+{
+	if (w->banlog == NULL || mono_ms() < w->banlog_at)
+		return;
+	banlog_poll(w->banlog, time(NULL));
+	w->banlog_at = mono_ms() + 1000;
 }
 
 int
@@ -162,6 +173,9 @@ main(int argc, char *argv[])
 	if (outbox_configured(&w.cfg) &&
 	    (w.notify = notify_thread_start(&w.cfg, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* Telegram's "IP Banned": only when Telegram is configured. */
+	if ((w.banlog = banlog_new(&w.db, &w.cfg)) != NULL)
+		log_info("announcing the bans of %s", w.cfg.f2b_banned_log);
 	w.reconcile_full = 1;
 	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
@@ -187,6 +201,7 @@ main(int argc, char *argv[])
 			reconcile_poll(&w, 0);
 		corefile_flush(&w, 0);
 		reload_due(&w);
+		banlog_due(&w);
 		/* API changes are looked for every 20 ms between ticks (one
 		 * PRAGMA data_version when nothing changed). */
 		left = next - mono_ms();
@@ -206,6 +221,7 @@ main(int argc, char *argv[])
 	corefile_flush(&w, 1);
 	notify_thread_stop(w.notify);
 	ingest_thread_stop(w.ingest);
+	banlog_free(w.banlog);
 	acct_free(&w.acct);
 	coreapi_free(w.api);
 	corecache_free(&w.core);

@@ -16,6 +16,7 @@
 #include "netdev.h"
 #include "wstate.h"
 
+struct banlog;
 struct coreapi;
 struct ingest_thread;
 struct notify_thread;
@@ -42,6 +43,8 @@ struct worker {
 	struct acct acct; /* owned */
 	struct ingest_thread *ingest; /* owned: follows the access log */
 	struct notify_thread *notify; /* owned: sends the outbox; NULL */
+	struct banlog *banlog; /* owned: the banned log, NULL if not read */
+	int64_t banlog_at; /* when to read it next (monotonic ms) */
 	int core_up; /* -1 unknown, 0 down, 1 answering */
 	time_t core_since; /* when core_up last changed */
 	char core_error[WSTATE_TEXT_MAX]; /* why the core did not answer */
@@ -166,7 +169,11 @@ int routewatch_report(const struct cfg *cfg, FILE *f);
  * Enforces subscriptions: a user whose sub_end has passed is renewed by
  * `renew` days from the old end (repeated until it is in the future), or,
  * without renew, disabled with reason 'expired'.  A user disabled by the
- * admin is never touched.  Returns the number of users changed, or -1.
+ * admin is never touched.  Telegram is told in the same transaction
+ * (lib/outbox.h): "Subscription expired" then "User disabled" or
+ * "Subscription renewed"; a user the expiry disabled that a renew period
+ * brings back, "Subscription renewed" and "User enabled".  Returns the
+ * number of users changed, or -1.
  */
 int subs_tick(struct worker *w);
 

@@ -236,6 +236,11 @@ t_worker(void)
 	while ((rc = db_next(&db, st)) == 1)
 		collect(names, db_text(st, 0));
 	is_str(names, "Bob Dee ", "due: expired with a renew period");
+	st = users_due(&db, "2026-06-01-00");
+	names[0] = '\0';
+	while ((rc = db_next(&db, st)) == 1)
+		collect(names, sqlite3_column_int(st, 3) ? "on" : "off");
+	is_str(names, "off on ", "due: whether each is enabled (Bob, Dee)");
 	users_set_enabled(&db, "Dee", 0);
 	users_set_renew(&db, "Dee", 7);
 	st = users_due(&db, "2026-06-01-00");

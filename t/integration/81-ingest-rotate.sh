@@ -405,6 +405,8 @@ def phase_logrotate():
     text = text.replace("/usr/local/etc/xray/access.log", LOG)
     text = text.replace("/var/log/v2ray-stat.log",
                         os.path.join(T, "f2b.log"))
+    text = text.replace("/var/log/v2ray-stat-banned.log",
+                        os.path.join(T, "f2b-banned.log"))
     with open(conf, "w") as f:
         f.write(text)
     os.chmod(conf, 0o644)

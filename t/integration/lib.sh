@@ -1005,9 +1005,19 @@ for m in out:
 PYEOF
 }
 
+# outbox_empty: true when no notification waits in the outbox.
+outbox_empty() {
+	[ "$(sql 'SELECT count(*) FROM outbox;' 2>/dev/null)" = 0 ]
+}
+
 # notify_count REGEX: how many notifications (notify_msgs) match the
-# Python regular expression REGEX (re.S: '.' matches newlines too).
+# Python regular expression REGEX (re.S: '.' matches newlines too).  It
+# first gives the sender up to NOTIFY_SETTLE seconds (default 10) to
+# empty the outbox, so that a message on its way (accepted by the fake,
+# not yet removed from the table) is not counted twice; a queue that
+# cannot drain (the fake down or hanging) is counted as it stands.
 notify_count() {
+	wait_until "${NOTIFY_SETTLE:-10}" outbox_empty || :
 	notify_msgs | "$PYTHON3" -c '
 import json, re, sys
 print(sum(1 for l in sys.stdin if re.search(sys.argv[1], json.loads(l), re.S)))' "$1"

@@ -7,7 +7,6 @@
 
 #include <sys/statvfs.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,104 +15,44 @@
 #include "fcgi.h"
 #include "fmt.h"
 #include "netdev.h"
+#include "procinfo.h"
 #include "wstate.h"
-
-/* Reads the first line of PATH into OUT; -1 if unreadable. */
-static int
-read_line(const char *path, char *out, size_t outsz)
-{
-	FILE *f;
-	int rc = -1;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	if (fgets(out, (int)outsz, f) != NULL) {
-		out[strcspn(out, "\n")] = '\0';
-		rc = 0;
-	}
-	fclose(f);
-	return rc;
-}
-
-/* Reads MemTotal and MemAvailable (kB) from /proc/meminfo. */
-static int
-read_meminfo(long long *total, long long *avail)
-{
-	char line[256];
-	FILE *f;
-	int found = 0;
-
-	*total = *avail = 0;
-	if ((f = fopen("/proc/meminfo", "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "MemTotal: %lld kB", total) == 1)
-			found |= 1;
-		else if (sscanf(line, "MemAvailable: %lld kB", avail) == 1)
-			found |= 2;
-	}
-	fclose(f);
-	return found == 3 ? 0 : -1;
-}
-
-/* 1 if a process whose comm is exactly NAME runs. */
-static int
-service_running(const char *name)
-{
-	struct dirent *de;
-	char path[300], comm[64];
-	DIR *d;
-	int found = 0;
-
-	if ((d = opendir("/proc")) == NULL)
-		return 0;
-	while (!found && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (read_line(path, comm, sizeof(comm)) == 0 &&
-		    strcmp(comm, name) == 0)
-			found = 1;
-	}
-	closedir(d);
-	return found;
-}
+#include "xmalloc.h"
 
 void
 sysinfo_server_state(struct req *req, struct buf *out)
 {
 	const struct cfg *cfg = &req->app->cfg;
 	struct statvfs vfs;
-	char line[256];
-	double up = 0, l1, l5, l15;
-	long long total, avail, days;
+	struct meminfo mi;
+	char text[PROCINFO_SMALL], line[64];
+	int *running;
 	size_t i;
 
 	buf_puts(out, "➤  Server State:\n");
-	if (read_line("/proc/uptime", line, sizeof(line)) == 0 &&
-	    sscanf(line, "%lf", &up) == 1) {
-		days = (long long)up / 86400;
-		buf_printf(out, "%13s %lld days %02lld hours\n",
-		    "Uptime:", days, ((long long)up % 86400) / 3600);
-	}
-	if (read_line("/proc/loadavg", line, sizeof(line)) == 0 &&
-	    sscanf(line, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-		buf_printf(out, "%13s %.2f, %.2f, %.2f\n", "Load average:", l1,
-		    l5, l15);
-	if (read_meminfo(&total, &avail) == 0)
+	if (procinfo_read("/proc/uptime", text, sizeof(text)) == 0 &&
+	    procinfo_uptime(text, line, sizeof(line)) == 0)
+		buf_printf(out, "%13s %s\n", "Uptime:", line);
+	if (procinfo_read("/proc/loadavg", text, sizeof(text)) == 0 &&
+	    procinfo_loadavg(text, line, sizeof(line)) == 0)
+		buf_printf(out, "%13s %s\n", "Load average:", line);
+	if (procinfo_read("/proc/meminfo", text, sizeof(text)) == 0 &&
+	    procinfo_meminfo(text, &mi) == 0)
 		buf_printf(out, "%13s %.2f MB used / %.2f MB total\n",
-		    "Memory:", (double)(total - avail) / 1024.0,
-		    (double)total / 1024.0);
+		    "Memory:", (double)(mi.total_kb - mi.avail_kb) / 1024.0,
+		    (double)mi.total_kb / 1024.0);
 	if (statvfs("/", &vfs) == 0)
 		buf_printf(out, "%13s %.2f GB used / %.2f GB total\n",
 		    "Disk usage:",
 		    (double)(vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize / 1e9,
 		    (double)vfs.f_blocks * vfs.f_frsize / 1e9);
 	buf_printf(out, "%13s", "Status:");
+	running = xcalloc(cfg->nservices + 1, sizeof(*running));
+	procinfo_running("/proc", cfg->services, cfg->nservices, running);
 	for (i = 0; i < cfg->nservices; i++)
-		buf_printf(out, " %s %s",
-		    service_running(cfg->services[i]) ? "▲" : "▼",
-		    cfg->services[i]);
+		buf_printf(
+		    out, " %s %s", running[i] ? "▲" : "▼", cfg->services[i]);
+	free(running);
 	buf_puts(out, "\n\n");
 }
 

@@ -10,35 +10,6 @@
 
 #define TABLE_MAX_CELL 255
 
-void
-fmt_bytes(int64_t bytes, char *out, size_t outsz)
-{
-	double v = bytes < 0 ? 0.0 : (double)bytes;
-
-	if (v >= 1024.0 * 1024.0 * 1024.0)
-		snprintf(
-		    out, outsz, "%.2f GiB", v / (1024.0 * 1024.0 * 1024.0));
-	else if (v >= 1024.0 * 1024.0)
-		snprintf(out, outsz, "%.2f MiB", v / (1024.0 * 1024.0));
-	else if (v >= 1024.0)
-		snprintf(out, outsz, "%.2f KiB", v / 1024.0);
-	else
-		snprintf(out, outsz, "%.0f B", v);
-}
-
-void
-fmt_rate(int64_t bps, char *out, size_t outsz)
-{
-	double v = bps < 0 ? 0.0 : (double)bps;
-
-	if (v >= 1e6)
-		snprintf(out, outsz, "%.2f Mbps", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(out, outsz, "%.2f Kbps", v / 1e3);
-	else
-		snprintf(out, outsz, "%.0f bps", v);
-}
-
 /*
  * How many characters Go's fmt counts in the N bytes at S: one per
  * well-formed UTF-8 sequence, one per byte that starts none.

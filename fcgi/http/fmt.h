@@ -1,6 +1,6 @@
 /*
- * Number formatting and the plain-text tables of /api/v1/stats, byte for
- * byte as the original v2ray-stat prints them.
+ * The plain-text tables of /api/v1/stats, byte for byte as the original
+ * v2ray-stat prints them (their numbers: units.h).
  */
 #ifndef V2S_FMT_H
 #define V2S_FMT_H
@@ -9,14 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-
-/* Bytes in binary units: "%.2f GiB" / "%.2f MiB" / "%.2f KiB" / "%.0f B",
- * the unit chosen by value >= 2^30 / 2^20 / 2^10; negative counts as 0.
- * 24 bytes of OUT are always enough. */
-void fmt_bytes(int64_t bytes, char *out, size_t outsz);
-/* Bits per second in decimal units: "%.2f Mbps" / "%.2f Kbps" / "%.0f bps",
- * the unit chosen by value >= 1e6 / 1e3; negative counts as 0. */
-void fmt_rate(int64_t bps, char *out, size_t outsz);
+#include "units.h" /* fmt_bytes(), fmt_rate() */
 
 /*
  * A text table.  Column width = the longest of the title and the values

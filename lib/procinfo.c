@@ -112,13 +112,17 @@ numbers(const char *text, double *v, int n, double max)
 {
 	const char *p = text;
 	char *end;
+	size_t span;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		while (*p == ' ')
 			p++;
-		/* strtod would take "inf", "nan" and hex; /proc writes none. */
-		if (*p < '0' || *p > '9')
+		/* strtod would take "inf", "nan", hex and exponents; /proc
+		 * writes digits and a point. */
+		span = strspn(p, "0123456789.");
+		if (*p < '0' || *p > '9' ||
+		    (p[span] != ' ' && p[span] != '\n' && p[span] != '\0'))
 			return -1;
 		errno = 0;
 		v[i] = strtod(p, &end);

@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "notify_http.h"
 #include "outbox.h"
+#include "sysmon.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -177,6 +178,7 @@ main(int argc, char *argv[])
 	if ((w.banlog = banlog_new(&w.db, &w.cfg)) != NULL)
 		log_info("announcing the bans of %s", w.cfg.f2b_banned_log);
 	w.reconcile_full = 1;
+	sysmon_init(&w);
 	w.applied_unknown = applied_empty(&w);
 	log_info("started (core API %s, database %s)", w.cfg.core_api_address,
 	    w.cfg.database);
@@ -193,6 +195,8 @@ main(int argc, char *argv[])
 			routewatch_tick(&w);
 			reconcile_poll(&w, 1);
 			corefile_flush(&w, 1);
+			sysmon_tick(&w);
+			report_tick(&w);
 			/* Ticks keep their rhythm however long one took. */
 			next += (int64_t)w.cfg.ticker_interval * 1000;
 			if (next <= mono_ms())
@@ -225,6 +229,7 @@ main(int argc, char *argv[])
 	acct_free(&w.acct);
 	coreapi_free(w.api);
 	corecache_free(&w.core);
+	sysmon_free(&w);
 	db_close(&w.db);
 	cfg_free(&w.cfg);
 	return 0;

@@ -21,6 +21,7 @@ struct coreapi;
 struct ingest_thread;
 struct notify_thread;
 struct strset;
+struct sysmon;
 
 /* routewatch.c: the last routing check of the core config. */
 struct routewatch {
@@ -60,6 +61,7 @@ struct worker {
 	int config_dirty; /* users changed since the file was written */
 	int64_t config_synced_at; /* when it was (monotonic ms) */
 	struct routewatch route; /* routewatch.c */
+	struct sysmon *sysmon; /* owned: sysmon.c, report.c */
 };
 
 /* adopt.c */

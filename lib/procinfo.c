@@ -222,6 +222,26 @@ procinfo_sockets(const char *const *paths, size_t n)
 	return any ? sc.n : -1;
 }
 
+/*
+ * 0 if process PID of PROC has exited (a zombie its parent has not
+ * reaped, state Z or X in PROC/PID/stat), else 1.
+ */
+static int
+alive(const char *proc, const char *pid)
+{
+	char path[4096], stat[512], *paren;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/stat", proc, pid) >=
+		sizeof(path) ||
+	    procinfo_read(path, stat, sizeof(stat)) == -1)
+		return 1;
+	/* "PID (COMM) S ...": COMM may hold ") ", the state follows the
+	 * last ')'. */
+	if ((paren = strrchr(stat, ')')) == NULL || paren[1] != ' ')
+		return 1;
+	return paren[2] != 'Z' && paren[2] != 'X';
+}
+
 int
 procinfo_running(const char *proc, char *const *names, size_t n, int *running)
 {
@@ -244,7 +264,8 @@ procinfo_running(const char *proc, char *const *names, size_t n, int *running)
 		len = strcspn(comm, "\n");
 		comm[len] = '\0';
 		for (i = 0; i < n; i++)
-			if (!running[i] && strcmp(comm, names[i]) == 0) {
+			if (!running[i] && strcmp(comm, names[i]) == 0 &&
+			    alive(proc, de->d_name)) {
 				running[i] = 1;
 				left--;
 			}

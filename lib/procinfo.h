@@ -70,7 +70,8 @@ long long procinfo_sockets(const char *const *paths, size_t n);
 /*
  * Looks through PROC (normally "/proc") once for each of the N names:
  * RUNNING[i] = 1 if some PROC/PID/comm is exactly NAMES[i] (the kernel
- * keeps 15 bytes of a program's name, so a longer name is never found).
+ * keeps 15 bytes of a program's name, so a longer name is never found)
+ * and that process has not exited (a zombie: state Z or X in its stat).
  * Returns 0, or -1 (RUNNING all 0) if PROC cannot be read.
  */
 int procinfo_running(

@@ -456,6 +456,9 @@ CFG_TG_CHAT=${CFG_TG_CHAT:-}
 CFG_TG_API_URL=${CFG_TG_API_URL:-}
 CFG_TG_EXTRA=${CFG_TG_EXTRA:-}
 CFG_SERVICES=${CFG_SERVICES:-}
+# The lines of the system_monitoring section, indented by two spaces
+# (e.g. "  average_interval: 10"); empty: no section.
+CFG_SYSMON_EXTRA=${CFG_SYSMON_EXTRA:-}
 CFG_SERVER_SORT=${CFG_SERVER_SORT:-source ASC}
 CFG_SERVER_COLUMNS=${CFG_SERVER_COLUMNS-source rate uplink downlink}
 CFG_CLIENT_SORT=${CFG_CLIENT_SORT:-user ASC}
@@ -506,7 +509,9 @@ features:
   system_monitoring: $CFG_SYSMON
   auth_lua: false
 services: $(yaml_list "$CFG_SERVICES")
-telegram:
+${CFG_SYSMON_EXTRA:+system_monitoring:
+$CFG_SYSMON_EXTRA
+}telegram:
   chat_id: "$CFG_TG_CHAT"
   bot_token: "$CFG_TG_TOKEN"
 ${CFG_TG_API_URL:+  api_url: "$CFG_TG_API_URL"

@@ -188,6 +188,20 @@ t_sockets(const char *dir)
 	is_int(procinfo_sockets(paths, 1), -1, "sockets: none readable");
 }
 
+/* Makes DIR/PID/stat holding STAT. */
+static void
+fake_stat(const char *dir, const char *pid, const char *stat)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/stat", dir, pid);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(stat, f);
+		fclose(f);
+	}
+}
+
 /* Makes DIR/PID/comm holding COMM (written as is). */
 static void
 fake_proc(const char *dir, const char *pid, const char *comm)
@@ -209,7 +223,10 @@ t_running(const char *dir)
 {
 	static char n0[] = "xray", n1[] = "nginx", n2[] = "fail2ban-server",
 		    n3[] = "haproxy", n4[] = "xra", n5[] = "";
+	static char z0[] = "dead", z1[] = "gone", z2[] = "tricky",
+		    z3[] = "garbled";
 	char proc[512], *names[6] = { n0, n1, n2, n3, n4, n5 };
+	char *zn[4] = { z0, z1, z2, z3 };
 	int running[6];
 
 	snprintf(proc, sizeof(proc), "%s/proc", dir);
@@ -220,6 +237,15 @@ t_running(const char *dir)
 	fake_proc(proc, "self", "fail2ban-server\n"); /* not a pid */
 	fake_proc(proc, "77", "haproxy"); /* no newline */
 	fake_proc(proc, "78", "");
+	/* A zombie first, then the live one of the same name. */
+	fake_proc(proc, "90", "dead\n");
+	fake_stat(proc, "90", "90 (dead) Z 1 90 90 0 -1");
+	fake_proc(proc, "91", "gone\n");
+	fake_stat(proc, "91", "91 (gone) X 1");
+	fake_proc(proc, "92", "tricky\n");
+	fake_stat(proc, "92", "92 (x) Z (y) S 1 92");
+	fake_proc(proc, "93", "garbled\n");
+	fake_stat(proc, "93", "93 no parens Z");
 	ok(procinfo_running(proc, names, 6, running) == 0, "running: scanned");
 	is_int(running[0], 1, "running: xray found");
 	is_int(running[1], 0, "running: nginx is not 'nginx: worker'");
@@ -227,6 +253,11 @@ t_running(const char *dir)
 	is_int(running[3], 1, "running: comm without a newline");
 	is_int(running[4], 0, "running: a prefix is not the name");
 	is_int(running[5], 1, "running: an empty comm matches only ''");
+	ok(procinfo_running(proc, zn, 4, running) == 0, "running: scanned");
+	is_int(running[0], 0, "running: a zombie is not running");
+	is_int(running[1], 0, "running: state X is not running");
+	is_int(running[2], 1, "running: the state after the last ')'");
+	is_int(running[3], 1, "running: a garbled stat counts as alive");
 	snprintf(proc, sizeof(proc), "%s/none", dir);
 	running[0] = 7;
 	ok(procinfo_running(proc, names, 1, running) == -1 && running[0] == 0,

@@ -6,14 +6,20 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "sysmon.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 static void
 t_window(void)
@@ -335,6 +341,91 @@ t_corever(void)
 	    "core version: too long for the buffer");
 }
 
+/* Writes DIR/NAME, an executable shell script of BODY. */
+static void
+script(const char *dir, const char *name, const char *body)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "#!/bin/sh\n%s\n", body);
+		fclose(f);
+	}
+	chmod(path, 0755);
+}
+
+/* The version commands run for real: fake cores in a directory. */
+static void
+t_corever_run(void)
+{
+	const char *dir = tmpdir_make("corever");
+	static char dirbuf[512];
+	struct cfg cfg;
+	char ver[48];
+	int64_t t0, ms;
+	int status;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.core_dir = dirbuf;
+
+	cfg.core_type = CORE_XRAY;
+	script(dir, "xray",
+	    "[ \"$1\" = version ] && echo 'Xray 25.3.6 (Xray, "
+	    "Penetrates Everything.)'");
+	corever_get(&cfg, 2000, ver, sizeof(ver));
+	is_str(ver, "25.3.6", "core version: xray version, from core.dir");
+
+	/* v2fly 5 refuses -version: the second try, "version", answers. */
+	cfg.core_type = CORE_V2FLY;
+	script(dir, "v2ray",
+	    "if [ \"$1\" = version ]; then echo 'V2Ray 5.16.1 (V2Fly)'; "
+	    "else echo 'unknown flag' >&2; exit 1; fi");
+	corever_get(&cfg, 2000, ver, sizeof(ver));
+	is_str(ver, "5.16.1", "core version: v2fly 5 through 'version'");
+	script(dir, "v2ray",
+	    "[ \"$1\" = -version ] && echo 'V2Ray 4.34.0 (user)' && exit 0; "
+	    "exec sleep 30");
+	corever_get(&cfg, 2000, ver, sizeof(ver));
+	is_str(ver, "4.34.0", "core version: v2fly 4 through '-version'");
+
+	/* A core that hangs is killed at the deadline. */
+	cfg.core_type = CORE_SINGBOX;
+	script(dir, "sing-box", "echo 'sing-box version 1.8.0'; exec sleep 30");
+	t0 = mono_ms();
+	corever_get(&cfg, 300, ver, sizeof(ver));
+	ms = mono_ms() - t0;
+	is_str(ver, "1.8.0", "core version: what came before the hang");
+	ok(ms >= 250 && ms < 1500,
+	    "core version: waited %lld ms for a "
+	    "core that does not exit (deadline 300)",
+	    (long long)ms);
+	script(dir, "sing-box", "exec sleep 30");
+	t0 = mono_ms();
+	corever_get(&cfg, 300, ver, sizeof(ver));
+	ms = mono_ms() - t0;
+	ok(strcmp(ver, "unknown") == 0 && ms < 1500,
+	    "core version: a silent hang is unknown after %lld ms",
+	    (long long)ms);
+	ok(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD,
+	    "core version: no child left behind");
+
+	script(dir, "sing-box", "echo 'sing-box version `id`*_'");
+	corever_get(&cfg, 2000, ver, sizeof(ver));
+	is_str(ver, "unknown", "core version: garbage is unknown");
+
+	/* Not in core.dir nor in PATH. */
+	cfg.core_type = CORE_XRAY;
+	snprintf(dirbuf, sizeof(dirbuf), "%s/none/", dir);
+	setenv("PATH", dir, 1); /* emptied below */
+	tmpdir_empty(dir);
+	corever_get(&cfg, 2000, ver, sizeof(ver));
+	is_str(ver, "unknown", "core version: no binary is unknown");
+	tmpdir_remove(dir);
+}
+
 static int
 rank4(const char *s)
 {
@@ -390,6 +481,7 @@ main(void)
 	t_state();
 	t_report_due();
 	t_corever();
+	t_corever_run();
 	t_addr();
 	return tap_done();
 }

@@ -34,10 +34,8 @@ sysmon_init(struct worker *w)
 {
 	const struct cfg *cfg = &w->cfg;
 	struct sysmon *sm;
-	struct sysmon_state st;
 	char esc[128];
 	size_t i, cap;
-	int rc;
 
 	sm = w->sysmon = xcalloc(1, sizeof(*sm));
 	sm->nsvc = cfg->nservices;
@@ -66,17 +64,29 @@ sysmon_init(struct worker *w)
 		usage_window_init(&sm->mem, cap);
 	if (sm->watch_disk)
 		usage_window_init(&sm->disk, cap);
+}
 
-	rc = wstate_get_text(&w->db, WS_SYSMON_STATE, sm->saved_text);
-	if (rc != 1)
+/*
+ * Reads what the last run saved and forgets what is no longer watched
+ * (watched again later, it starts with a record).  Returns 0, or -1 if
+ * the database did not answer (tried again next tick: a state taken for
+ * absent would repeat a standing alert).
+ */
+static int
+load_state(struct worker *w)
+{
+	struct sysmon *sm = w->sysmon;
+	struct sysmon_state st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	if ((rc = wstate_get_text(&w->db, WS_SYSMON_STATE, sm->saved_text)) < 0)
+		return -1;
+	if (rc == 0)
 		sm->saved_text[0] = '\0';
-	if (rc == 1 && sysmon_state_parse(sm->saved_text, &st) == -1)
+	else if (sysmon_state_parse(sm->saved_text, &st) == -1)
 		log_warnx("system watch: saved state not understood; "
 			  "the first check only records");
-	else if (rc != 1)
-		memset(&st, 0, sizeof(st));
-	/* What is no longer watched (or another list of services) is
-	 * forgotten: watched again later, it starts with a record. */
 	if (!sm->watch_svc || st.list != sm->list)
 		st.have_services = 0;
 	if (!sm->watch_mem)
@@ -84,6 +94,8 @@ sysmon_init(struct worker *w)
 	if (!sm->watch_disk)
 		st.disk_raised = 0;
 	sm->saved = st;
+	sm->loaded = 1;
+	return 0;
 }
 
 void
@@ -203,7 +215,7 @@ sysmon_tick(struct worker *w)
 	size_t i, np = 0;
 	int rc;
 
-	if (sm == NULL)
+	if (sm == NULL || (!sm->loaded && load_state(w) == -1))
 		return;
 	for (i = 0; i < 3; i++)
 		buf_init(&p[i].text);

@@ -105,6 +105,7 @@ struct sysmon {
 	uint64_t list; /* their sysmon_list_fp() */
 	int *running; /* nsvc entries: the last scan */
 	struct usage_window mem, disk;
+	int loaded; /* saved was read from the database */
 	struct sysmon_state saved; /* as committed */
 	char saved_text[WSTATE_TEXT_MAX]; /* as in the database, "" absent */
 	/* report.c */
@@ -115,9 +116,8 @@ struct sysmon {
 };
 
 /*
- * Starts the watch of W's configuration: loads what the last run saved
- * and forgets what is no longer watched.  Call once, after the database
- * is open.
+ * Starts the watch of W's configuration (what the last run saved is read
+ * at the first tick).  Call once, after the database is open.
  */
 void sysmon_init(struct worker *w);
 /* Frees what sysmon_init() and report_tick() allocated. */

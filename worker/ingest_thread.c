@@ -9,16 +9,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "bgthread.h"
 #include "cfg.h"
 #include "clock.h"
 #include "db.h"
@@ -32,27 +29,11 @@
 
 struct ingest_thread {
 	const struct cfg *cfg; /* borrowed */
-	pthread_t tid;
-	int wake[2]; /* a byte in wake[0]: stop */
-	pthread_mutex_t mu; /* guards state and err */
-	pthread_cond_t cv; /* state left 0 */
-	int state; /* 0 setting up, 1 running, -1 could not */
-	char err[512];
+	struct bgthread bg; /* the thread, its start and stop */
 	/* The thread's own. */
 	struct db db;
 	struct ingest *ig;
 };
-
-/* Reports how the set-up went (STATE 1 or -1, ERR) to the starter. */
-static void
-report(struct ingest_thread *it, int state, const char *err)
-{
-	pthread_mutex_lock(&it->mu);
-	it->state = state;
-	snprintf(it->err, sizeof(it->err), "%s", err);
-	pthread_cond_signal(&it->cv);
-	pthread_mutex_unlock(&it->mu);
-}
 
 static void *
 run(void *arg)
@@ -64,17 +45,18 @@ run(void *arg)
 	int r, wait;
 
 	if (db_open(&it->db, it->cfg->database, err, sizeof(err)) != DB_OK) {
-		report(it, -1, err);
+		bgthread_ready(&it->bg, -1, err);
 		return NULL;
 	}
 	if ((it->ig = ingest_new(&it->db, it->cfg)) == NULL) {
 		db_close(&it->db);
-		report(it, -1, "the access log cannot be followed");
+		bgthread_ready(
+		    &it->bg, -1, "the access log cannot be followed");
 		return NULL;
 	}
-	report(it, 1, "");
+	bgthread_ready(&it->bg, 1, "");
 
-	pfd.fd = it->wake[0];
+	pfd.fd = bgthread_wake_fd(&it->bg);
 	pfd.events = POLLIN;
 	next_house = mono_ms();
 	for (;;) {
@@ -106,58 +88,21 @@ struct ingest_thread *
 ingest_thread_start(const struct cfg *cfg, char *err, size_t errsz)
 {
 	struct ingest_thread *it;
-	int rc;
 
 	it = xcalloc(1, sizeof(*it));
 	it->cfg = cfg;
-	it->wake[0] = it->wake[1] = -1;
-	pthread_mutex_init(&it->mu, NULL);
-	pthread_cond_init(&it->cv, NULL);
-	if (pipe2(it->wake, O_CLOEXEC) == -1) {
-		snprintf(err, errsz, "access log: pipe: %s", strerror(errno));
-		goto fail;
+	if (bgthread_start(&it->bg, "access log", run, it, err, errsz) == -1) {
+		free(it);
+		return NULL;
 	}
-	if ((rc = pthread_create(&it->tid, NULL, run, it)) != 0) {
-		snprintf(err, errsz, "access log: thread: %s", strerror(rc));
-		goto fail;
-	}
-	pthread_mutex_lock(&it->mu);
-	while (it->state == 0)
-		pthread_cond_wait(&it->cv, &it->mu);
-	pthread_mutex_unlock(&it->mu);
-	if (it->state == 1)
-		return it;
-	snprintf(err, errsz, "%s", it->err);
-	pthread_join(it->tid, NULL);
-fail:
-	if (it->wake[0] != -1) {
-		close(it->wake[0]);
-		close(it->wake[1]);
-	}
-	pthread_cond_destroy(&it->cv);
-	pthread_mutex_destroy(&it->mu);
-	free(it);
-	return NULL;
+	return it;
 }
 
 void
 ingest_thread_stop(struct ingest_thread *it)
 {
-	ssize_t n;
-
 	if (it == NULL)
 		return;
-	do
-		n = write(it->wake[1], "x", 1);
-	while (n == -1 && errno == EINTR);
-	if (n != 1) {
-		log_warn("access log: cannot stop the follower");
-		return; /* still running: the exit ends it */
-	}
-	pthread_join(it->tid, NULL);
-	close(it->wake[0]);
-	close(it->wake[1]);
-	pthread_cond_destroy(&it->cv);
-	pthread_mutex_destroy(&it->mu);
-	free(it);
+	if (bgthread_stop(&it->bg, "access log") == 0)
+		free(it); /* else still running: the exit ends it */
 }

@@ -61,16 +61,6 @@ expect_count() {
 	is "$(notify_count "$1")" "$2" "$3"
 }
 
-field_is() { # USER FIELD VALUE
-	[ "$(users_field "$1" "$2")" = "$3" ]
-}
-
-field_isnt() { # USER FIELD VALUE
-	local v
-	v=$(users_field "$1" "$2")
-	[ -n "$v" ] && [ "$v" != "$3" ]
-}
-
 heartbeat() {
 	sql "SELECT value FROM worker_state WHERE key = 'heartbeat';"
 }

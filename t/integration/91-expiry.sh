@@ -25,16 +25,6 @@ t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%d-%H") + datetime.timedelta(
 print(t.strftime("%Y-%m-%d-%H"))' "$1" "$2"
 }
 
-field_is() { # USER FIELD VALUE
-	[ "$(users_field "$1" "$2")" = "$3" ]
-}
-
-field_isnt() { # USER FIELD VALUE
-	local v
-	v=$(users_field "$1" "$2")
-	[ -n "$v" ] && [ "$v" != "$3" ]
-}
-
 # expiry LABEL USER TAG CRED PORT
 expiry() {
 	local p=$1 u=$2 tag=$3 cred=$4 port=$5 old want now

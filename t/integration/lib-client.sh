@@ -335,6 +335,18 @@ users_field() {
 	json_get "next((str(u[\"$2\"]) for u in j if u[\"user\"] == \"$1\"), \"\")"
 }
 
+# field_is USER FIELD VALUE: true if USER's FIELD (users_field) is VALUE.
+field_is() {
+	[ "$(users_field "$1" "$2")" = "$3" ]
+}
+
+# field_isnt USER FIELD VALUE: true if USER has FIELD and it is not VALUE.
+field_isnt() {
+	local v
+	v=$(users_field "$1" "$2")
+	[ -n "$v" ] && [ "$v" != "$3" ]
+}
+
 # file_clients [FILE]: "TAG USER CREDENTIAL" for every client in the core
 # config file, sorted.
 file_clients() {

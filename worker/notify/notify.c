@@ -6,10 +6,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "bgthread.h"
 #include "clock.h"
 #include "db.h"
 #include "log.h"
@@ -34,12 +32,7 @@
 
 struct notify_thread {
 	const struct cfg *cfg; /* borrowed */
-	pthread_t tid;
-	int wake[2]; /* a byte in wake[0]: stop */
-	pthread_mutex_t mu; /* guards state and err */
-	pthread_cond_t cv; /* state left 0 */
-	int state; /* 0 setting up, 1 running, -1 could not */
-	char err[512];
+	struct bgthread bg; /* the thread, its start and stop */
 	/* The thread's own. */
 	struct db db;
 	struct notify_http *http;
@@ -51,17 +44,6 @@ struct notify_thread {
 	int64_t unrecorded; /* id Telegram accepted, not yet removed; 0 */
 	int64_t failures; /* attempts failed in a row (since this start) */
 };
-
-/* Reports how the set-up went (STATE 1 or -1, ERR) to the starter. */
-static void
-report(struct notify_thread *nt, int state, const char *err)
-{
-	pthread_mutex_lock(&nt->mu);
-	nt->state = state;
-	snprintf(nt->err, sizeof(nt->err), "%s", err);
-	pthread_cond_signal(&nt->cv);
-	pthread_mutex_unlock(&nt->mu);
-}
 
 /* Adds BY to the counter KEY, inside the caller's transaction. */
 static int
@@ -182,7 +164,8 @@ attempt(struct notify_thread *nt, const struct outbox_msg *m)
 	tgmsg_host(&text, nt->host);
 	buf_puts(&text, m->text);
 	notify_rate_record(&nt->rate, mono_ms());
-	rc = notify_http_send(nt->http, buf_str(&text), nt->wake[0], &r);
+	rc = notify_http_send(
+	    nt->http, buf_str(&text), bgthread_wake_fd(&nt->bg), &r);
 	buf_free(&text);
 	if (rc == -1)
 		return -1;
@@ -265,12 +248,12 @@ run(void *arg)
 	int64_t wait;
 
 	if (db_open(&nt->db, nt->cfg->database, err, sizeof(err)) != DB_OK) {
-		report(nt, -1, err);
+		bgthread_ready(&nt->bg, -1, err);
 		return NULL;
 	}
 	if ((nt->http = notify_http_new(nt->cfg, err, sizeof(err))) == NULL) {
 		db_close(&nt->db);
-		report(nt, -1, err);
+		bgthread_ready(&nt->bg, -1, err);
 		return NULL;
 	}
 	if (gethostname(nt->host, sizeof(nt->host)) == -1)
@@ -278,11 +261,11 @@ run(void *arg)
 	nt->host[sizeof(nt->host) - 1] = '\0';
 	notify_rate_init(&nt->rate, nt->cfg->telegram_chat_id);
 	nt->next_prune = mono_ms();
-	report(nt, 1, "");
+	bgthread_ready(&nt->bg, 1, "");
 	log_info("Telegram: sending notifications to %s",
 	    notify_http_where(nt->http));
 
-	pfd.fd = nt->wake[0];
+	pfd.fd = bgthread_wake_fd(&nt->bg);
 	pfd.events = POLLIN;
 	while ((wait = step(nt)) >= 0)
 		if (poll(&pfd, 1, (int)wait) > 0)
@@ -296,58 +279,21 @@ struct notify_thread *
 notify_thread_start(const struct cfg *cfg, char *err, size_t errsz)
 {
 	struct notify_thread *nt;
-	int rc;
 
 	nt = xcalloc(1, sizeof(*nt));
 	nt->cfg = cfg;
-	nt->wake[0] = nt->wake[1] = -1;
-	pthread_mutex_init(&nt->mu, NULL);
-	pthread_cond_init(&nt->cv, NULL);
-	if (pipe2(nt->wake, O_CLOEXEC) == -1) {
-		snprintf(err, errsz, "Telegram: pipe: %s", strerror(errno));
-		goto fail;
+	if (bgthread_start(&nt->bg, "Telegram", run, nt, err, errsz) == -1) {
+		free(nt);
+		return NULL;
 	}
-	if ((rc = pthread_create(&nt->tid, NULL, run, nt)) != 0) {
-		snprintf(err, errsz, "Telegram: thread: %s", strerror(rc));
-		goto fail;
-	}
-	pthread_mutex_lock(&nt->mu);
-	while (nt->state == 0)
-		pthread_cond_wait(&nt->cv, &nt->mu);
-	pthread_mutex_unlock(&nt->mu);
-	if (nt->state == 1)
-		return nt;
-	snprintf(err, errsz, "%s", nt->err);
-	pthread_join(nt->tid, NULL);
-fail:
-	if (nt->wake[0] != -1) {
-		close(nt->wake[0]);
-		close(nt->wake[1]);
-	}
-	pthread_cond_destroy(&nt->cv);
-	pthread_mutex_destroy(&nt->mu);
-	free(nt);
-	return NULL;
+	return nt;
 }
 
 void
 notify_thread_stop(struct notify_thread *nt)
 {
-	ssize_t n;
-
 	if (nt == NULL)
 		return;
-	do
-		n = write(nt->wake[1], "x", 1);
-	while (n == -1 && errno == EINTR);
-	if (n != 1) {
-		log_warn("Telegram: cannot stop the sender");
-		return; /* still running: the exit ends it */
-	}
-	pthread_join(nt->tid, NULL);
-	close(nt->wake[0]);
-	close(nt->wake[1]);
-	pthread_cond_destroy(&nt->cv);
-	pthread_mutex_destroy(&nt->mu);
-	free(nt);
+	if (bgthread_stop(&nt->bg, "Telegram") == 0)
+		free(nt); /* else still running: the exit ends it */
 }

@@ -217,6 +217,23 @@ tgmsg_enabled(struct buf *b, const char *name, time_t end)
 }
 
 void
+tgmsg_summary(struct buf *b, const char *title, char *const *names, size_t n)
+{
+	size_t i, start;
+
+	tgmsg_fmt(b, "%s: *%llu* users\n\n", title, (unsigned long long)n);
+	start = b->len;
+	for (i = 0; i < n; i++) {
+		if (b->len - start > TGMSG_LIST_MAX) {
+			tgmsg_fmt(b, ", … and %llu more",
+			    (unsigned long long)(n - i));
+			return;
+		}
+		tgmsg_fmt(b, i == 0 ? "%s" : ", %s", names[i]);
+	}
+}
+
+void
 tgmsg_ban(struct buf *b, const char *name, const char *ip, const char *when,
     long long seconds)
 {

@@ -52,6 +52,16 @@ void tgmsg_disabled(struct buf *b, const char *name);
  * (0: unlimited). */
 void tgmsg_enabled(struct buf *b, const char *name, time_t end);
 
+/*
+ * One message for many users (a mass expiry): "TITLE: *N* users", a blank
+ * line, then the N NAMES separated by ", ", cut after about 3000 bytes
+ * with ", … and K more" (a message stays far below Telegram's 4096
+ * characters).
+ */
+#define TGMSG_LIST_MAX 3000
+void tgmsg_summary(
+    struct buf *b, const char *title, char *const *names, size_t n);
+
 /* "🚫 IP Banned" / "✅ IP Unbanned", from a line of the banned log: the
  * user, the address, the line's own time stamp and (ban) SECONDS, or -1
  * for "unknown". */

@@ -195,6 +195,31 @@ is "$(notify_count "$(renewed_rx late 7)")/$(notify_count "$(enabled_rx late)")"
     "late: still one each two ticks later"
 lap "renew"
 
+# ------------------------------------------------------------ a mass expiry
+# Fifteen subscriptions end while the worker is stopped: its first tick
+# expires them all, and each kind is told once for all of them.
+stop_pidfile worker
+for i in $(seq -w 1 15); do
+	echo "mass$i,8e1c3e0a-8b2d-4c5e-9f70-0000000000$i,vless-in"
+done >"$RUN/mass.txt"
+api POST /api/v1/bulk_add_users -F "users_file=@$RUN/mass.txt"
+like "$status" '^20[02]$' "bulk_add_users of fifteen while the worker is down"
+mass_ok=0
+for i in $(seq -w 1 15); do
+	api PATCH /api/v1/adjust_date -d "user=mass$i" --data-urlencode "sub_end=-1h"
+	[ "$status" = 200 ] && mass_ok=$((mass_ok + 1))
+done
+is "$mass_ok" 15 "fifteen subscriptions ended while the worker is down"
+worker_start "$RUN/v2ray-stat.yaml"
+run_ok "all fifteen disabled at the worker's first tick" \
+    within 20 field_is mass15 enabled false
+expect_count '^❌ Subscriptions expired: 15 users\n\nmass01, mass02, .*mass15$' 1 \
+    "one 'Subscriptions expired: 15 users' naming them"
+expect_count '^🔒 Users disabled \(subscription expired\): 15 users\n\nmass01, ' 1 \
+    "one 'Users disabled: 15 users'"
+is "$(notify_count 'Client: +mass[0-9]')" 0 "no message per user"
+lap "mass expiry"
+
 # ------------------------------------------------------------ the banned log
 # The file does not exist yet: waited for, read from its start.
 ban_line BAN "$NAME" 198.51.100.7 1800 >>"$BANNED"

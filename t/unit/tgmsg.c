@@ -280,11 +280,59 @@ t_messages(void)
 	buf_free(&b);
 }
 
+static void
+t_summary(void)
+{
+	static char a[] = "a_b", c[] = "c*d", e[] = "e";
+	char *const three[] = { a, c, e };
+	char **many, want[64];
+	struct buf b, out;
+	size_t i, n = 2000, shown;
+	int rc;
+
+	buf_init(&b);
+	buf_init(&out);
+	tgmsg_summary(&b, "❌ Subscriptions expired", three, 3);
+	check("summary of three", &b,
+	    "❌ Subscriptions expired: <3> users\n\na_b, c*d, e");
+
+	many = calloc(n, sizeof(*many));
+	for (i = 0; i < n; i++) {
+		many[i] = malloc(32);
+		snprintf(many[i], 32, "user_%04zu.x", i);
+	}
+	buf_reset(&b);
+	tgmsg_summary(&b, "🔒 Users disabled", many, n);
+	rc = show(buf_str(&b), &out);
+	is_int(rc, 0, "summary of 2000: valid MarkdownV2");
+	ok(b.len < 4096, "summary of 2000: %zu bytes, under 4096", b.len);
+	ok(strstr(buf_str(&out),
+	       "🔒 Users disabled: <2000> users\n\n"
+	       "user_0000.x, user_0001.x") == buf_str(&out),
+	    "summary of 2000: the count, then the first names");
+	for (shown = 0; shown < n; shown++) {
+		snprintf(want, sizeof(want), "user_%04zu.x", shown);
+		if (strstr(buf_str(&out), want) == NULL)
+			break;
+	}
+	snprintf(want, sizeof(want), ", … and %zu more", n - shown);
+	ok(shown > 100 && shown < n, "summary of 2000: %zu names shown", shown);
+	ok(b.len >= strlen(want) &&
+		strcmp(buf_str(&out) + out.len - strlen(want), want) == 0,
+	    "summary of 2000: ends with '%s'", want);
+	for (i = 0; i < n; i++)
+		free(many[i]);
+	free(many);
+	buf_free(&b);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
 	t_escape();
 	t_fmt();
 	t_messages();
+	t_summary();
 	return tap_done();
 }

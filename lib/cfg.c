@@ -238,6 +238,17 @@ out:
 	return ld.errors > 0 ? -1 : 0;
 }
 
+size_t
+cfg_key_line(const struct cfg *cfg, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkey_lines; i++)
+		if (strcmp(cfg->key_lines[i].key, key) == 0)
+			return cfg->key_lines[i].line;
+	return 0;
+}
+
 void
 cfg_free(struct cfg *cfg)
 {
@@ -266,5 +277,6 @@ cfg_free(struct cfg *cfg)
 	free(cfg->f2b_banned_log);
 	free(cfg->auth_lua);
 	free(cfg->net_interface);
+	free(cfg->key_lines);
 	memset(cfg, 0, sizeof(*cfg));
 }

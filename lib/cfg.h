@@ -94,6 +94,13 @@ struct cfg {
 	/* stats_columns */
 	struct statcols server_cols; /* default: no columns, sort source ASC */
 	struct statcols client_cols; /* default: no columns, sort user ASC */
+
+	/* Where the file set each key it set (cfg_key_line()). */
+	struct cfg_key_line {
+		const char *key; /* static: the key's dotted path */
+		size_t line;
+	} * key_lines;
+	size_t nkey_lines;
 };
 
 /* Fills CFG with the defaults above (all strings owned). */
@@ -121,6 +128,13 @@ typedef int cfg_regex_check(const char *pattern, char *why, size_t whysz);
  */
 int cfg_load(struct cfg *cfg, const char *path, cfg_regex_check *check_regex,
     struct buf *msgs);
+
+/*
+ * The line of the loaded file that set KEY (a dotted path such as
+ * "paths.database"; for a key set twice, the line that won), or 0 if the
+ * file does not set it (its value is the default).
+ */
+size_t cfg_key_line(const struct cfg *cfg, const char *key);
 
 /* Frees everything CFG owns and zeroes it; accepts a zeroed struct. */
 void cfg_free(struct cfg *cfg);

@@ -184,8 +184,13 @@ cfg_apply_map(
 		if (first[idx[i]] != (int)i)
 			cfg_wmsg(ld, k->line,
 			    "duplicate key '%s', the last one wins", paths[i]);
-		if (last[idx[i]] == (int)i)
-			cfg_apply_key(ld, &keys[idx[i]], v, k->line);
+		if (last[idx[i]] != (int)i)
+			continue;
+		cfg_apply_key(ld, &keys[idx[i]], v, k->line);
+		ld->cfg->key_lines = xreallocarray(ld->cfg->key_lines,
+		    ld->cfg->nkey_lines + 1, sizeof(*ld->cfg->key_lines));
+		ld->cfg->key_lines[ld->cfg->nkey_lines].key = keys[idx[i]].path;
+		ld->cfg->key_lines[ld->cfg->nkey_lines++].line = k->line;
 	}
 	for (i = 0; i < n; i++)
 		free(paths[i]);

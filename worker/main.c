@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "accesslog.h"
 #include "banlog.h"
+#include "cfgcheck.h"
 #include "coreapi.h"
 #include "corecfg.h"
 #include "ingest.h"
@@ -112,8 +113,10 @@ main(int argc, char *argv[])
 	if (check) {
 		/* What the proxy's customers can reach: a warning, not an
 		 * error. */
-		if (rc == 0)
+		if (rc == 0) {
 			routewatch_report(&w.cfg, stderr);
+			cfgcheck_report(&w.cfg, stderr);
+		}
 		fprintf(stderr, "v2ray-stat-worker: configuration file %s %s\n",
 		    path, rc == 0 ? "is ok" : "has errors");
 		cfg_free(&w.cfg);

@@ -29,6 +29,43 @@ is "$?" 0 "-n on a good config exits 0"
 unlike "$(cat "$RUN/n.out")" ':[0-9]+: [^w]' "-n on a good config prints no error"
 [ ! -e "$DB" ]
 ok $? "-n does not create the database"
+: >"$RUN/access.log"
+"$WORKER_BIN" -n -f "$RUN/good.yaml" >"$RUN/n.out" 2>&1
+unlike "$(cat "$RUN/n.out")" 'warning: (v2ray-stat|core|paths)\.' \
+    "-n: no warning when every path is usable and no port is set"
+
+# warned_keys FILE: the keys -n warns about, sorted, one line.
+warned_keys() {
+	sed -n 's/^[^ ]*: warning: \([a-z0-9_.-]*\)\( (default)\)\{0,1\}: .*/\1/p' "$1" |
+	    sort | tr '\n' ' '
+}
+
+# ---- -n on the original's own config.yaml: runs unchanged, and says
+# precisely what it ignores or cannot use here.
+if [ -e /usr/local/etc/xray ] || [ -e /usr/local/etc/v2ray-stat ]; then
+	skip 3 "the original's paths exist on this host"
+else
+	"$WORKER_BIN" -n -f "$top_srcdir/t/data/original-config.yaml" >"$RUN/orig.out" 2>&1
+	is "$?" 0 "-n on the original's config.yaml exits 0"
+	want="core.access_log core.config core.dir paths.database "
+	[ -w /var/log ] || want="${want}paths.f2b_log "
+	want="${want}v2ray-stat.address v2ray-stat.port "
+	is "$(warned_keys "$RUN/orig.out")" "$want" \
+	    "-n on the original's config.yaml: exactly the port, the address and the missing paths"
+	like "$(cat "$RUN/orig.out")" "original-config.yaml:10: warning: v2ray-stat.port: does not choose where the API listens" \
+	    "-n: the port's warning names its line"
+fi
+
+# A path that cannot be used: a directory where the database should be,
+# an access log's directory that does not exist, with the key's line.
+sed -e "s|^  database: .*|  database: $RUN|" -e "s|^  access_log: .*|  access_log: $RUN/nodir/access.log|" \
+    "$RUN/good.yaml" >"$RUN/paths.yaml"
+"$WORKER_BIN" -n -f "$RUN/paths.yaml" >"$RUN/paths.out" 2>&1
+is "$?" 0 "-n with unusable paths still exits 0 (warnings)"
+like "$(cat "$RUN/paths.out")" "paths.yaml:[0-9]+: warning: paths.database: '$RUN' is a directory" \
+    "-n: a database path that is a directory"
+like "$(cat "$RUN/paths.out")" "paths.yaml:[0-9]+: warning: core.access_log: '$RUN/nodir/access.log' does not exist \(yet\)" \
+    "-n: an access log that does not exist yet"
 
 # ---- -n on bad configs: exit 1, "FILE:LINE: key: message"
 # check_bad NAME LINE KEYRE: writes RUN/NAME.yaml from stdin and checks

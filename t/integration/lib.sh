@@ -475,7 +475,8 @@ yaml_list() {
 	printf ']'
 }
 
-# write_stat_yaml OUT: v2ray-stat's config.  Uses RUN, API_PORT, CFG_*.
+# write_stat_yaml OUT: v2ray-stat's config.  Uses RUN, API_PORT, CFG_*, and
+# HTTP_PORT when set (nginx's port: v2ray-stat.port tells the routing check).
 write_stat_yaml() {
 	cat >"$1" <<EOF
 # v2ray-stat configuration written by t/integration/lib.sh
@@ -483,9 +484,8 @@ log:
   loglevel: $CFG_LOGLEVEL
 v2ray-stat:
   type: $CFG_TYPE
-  address: 127.0.0.1
-  port: 9952
-  monitor:
+${HTTP_PORT:+  port: $HTTP_PORT
+}  monitor:
     ticker_interval: $CFG_TICKER
     online_rate_threshold: 0
 core:

@@ -135,6 +135,7 @@ cfg_defaults(struct cfg *cfg)
 	cfg->core_api_address = xstrdup("127.0.0.1:9953");
 	cfg->core_reload_command = xstrdup("");
 	cfg->core_reload_delay = 2;
+	cfg->haproxy_reload_command = xstrdup("");
 
 	cfg->access_log_from_start = 0;
 	cfg->api_token = xstrdup("");
@@ -262,6 +263,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->core_access_log_regex);
 	free(cfg->core_api_address);
 	free(cfg->core_reload_command);
+	free(cfg->haproxy_reload_command);
 	free(cfg->api_token);
 	free(cfg->default_inbound);
 	free(cfg->timezone);

@@ -41,6 +41,7 @@ struct cfg {
 	char *core_api_address; /* default 127.0.0.1:9953 (ours) */
 	char *core_reload_command; /* ours: sing-box reload, "" = none */
 	int core_reload_delay; /* ours: seconds to gather changes */
+	char *haproxy_reload_command; /* ours: after auth.lua, "" = none */
 	int core_kill_connections; /* ours: ss -K a removed user's IPs */
 	int access_log_from_start; /* ours: first start reads from 0 */
 

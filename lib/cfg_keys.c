@@ -51,6 +51,10 @@ static const struct key keys[] = {
 	{ "core.access_log_from_start", K_BOOL, F(access_log_from_start), 0, 0,
 	    SCS_SERVER },
 
+	SEC("haproxy"),
+	{ "haproxy.reload_command", K_STR, F(haproxy_reload_command), 0, 0,
+	    SCS_SERVER },
+
 	SEC("api"),
 	{ "api.api_token", K_STR, F(api_token), 0, 0, SCS_SERVER },
 	{ "api.auth_reads", K_BOOL, F(api_auth_reads), 0, 0, SCS_SERVER },

@@ -118,12 +118,15 @@ out:
 void
 corefile_flush(struct worker *w, int force)
 {
+	const struct corecfg *cc;
 	int64_t now = mono_ms();
 
 	if (!w->config_dirty ||
 	    (!force && now - w->config_synced_at < CONFIG_SYNC_MS))
 		return;
-	sync_config(w, corefile_config(w));
+	cc = corefile_config(w);
+	sync_config(w, cc);
+	authfile_sync(w, cc);
 	w->config_dirty = 0;
 	w->config_synced_at = now;
 }

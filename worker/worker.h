@@ -58,6 +58,8 @@ struct worker {
 	int reconcile_full; /* 1 = check every user, 2 = after restart */
 	int applied_unknown; /* core_applied was empty at start */
 	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
+	int64_t haproxy_reload_at; /* the same for haproxy.reload_command */
+	char authlua_error[WSTATE_TEXT_MAX]; /* why auth.lua failed, "" */
 	int config_dirty; /* users changed since the file was written */
 	int64_t config_synced_at; /* when it was (monotonic ms) */
 	struct routewatch route; /* routewatch.c */
@@ -132,6 +134,17 @@ const struct corecfg *corefile_config(struct worker *w);
  */
 void corefile_flush(struct worker *w, int force);
 
+/* authfile.c */
+/*
+ * With features.auth_lua, makes paths.auth_lua hold the users the database
+ * puts in the core (worker/core/authlua.h): a vless user's UUID, the hex
+ * SHA-224 of a trojan user's password; users of other inbounds are left
+ * out.  CC gives each inbound's protocol; NULL does nothing.  When the
+ * file changed, haproxy.reload_command is planned; a failure is logged once
+ * per reason and tried again at the next call.
+ */
+void authfile_sync(struct worker *w, const struct corecfg *cc);
+
 /* killconn.c */
 /*
  * Closes the open connections of USER, just removed from inbound TAG of
@@ -141,11 +154,15 @@ void corefile_flush(struct worker *w, int force);
 void killconn_user(struct worker *w, const struct corecfg *cc, const char *tag,
     const char *user);
 
-/* reload.c: sing-box, which has no user API */
+/* reload.c: sing-box, which has no user API, and HAProxy */
 /* Plans core.reload_command core.reload_delay from now, unless planned. */
 void reload_schedule(struct worker *w);
-/* Once the planned time has passed, commits the counters (a reload zeroes
- * them) and runs core.reload_command. */
+/* Plans haproxy.reload_command core.reload_delay from now, unless
+ * planned. */
+void haproxy_reload_schedule(struct worker *w);
+/* Once its planned time has passed, runs haproxy.reload_command; and
+ * commits the counters (a reload zeroes them) and runs
+ * core.reload_command.  A failure is logged. */
 void reload_due(struct worker *w);
 
 /* routewatch.c */

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,33 @@
 #include "users.h"
 #include "worker.h"
 #include "xmalloc.h"
+
+/* The file's identity, size and mtime as text ("" if it is missing). */
+static void
+signature(const char *path, char *sig, size_t sigsz)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		snprintf(sig, sigsz, "-");
+	else
+		snprintf(sig, sigsz, "%llu %llu %lld %lld.%09ld",
+		    (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino, (long long)st.st_size,
+		    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+void
+authfile_tick(struct worker *w)
+{
+	char sig[sizeof(w->authlua_seen)];
+
+	if (!w->cfg.feat_auth_lua)
+		return;
+	signature(w->cfg.auth_lua, sig, sizeof(sig));
+	if (strcmp(sig, w->authlua_seen) != 0)
+		authfile_sync(w, corefile_config(w));
+}
 
 void
 authfile_sync(struct worker *w, const struct corecfg *cc)
@@ -68,6 +97,7 @@ authfile_sync(struct worker *w, const struct corecfg *cc)
 		haproxy_reload_schedule(w);
 	}
 out:
+	signature(w->cfg.auth_lua, w->authlua_seen, sizeof(w->authlua_seen));
 	for (i = 0; i < n; i++) {
 		free((char *)users[i].name);
 		free((char *)users[i].value);

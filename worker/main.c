@@ -198,6 +198,7 @@ main(int argc, char *argv[])
 			routewatch_tick(&w);
 			reconcile_poll(&w, 1);
 			corefile_flush(&w, 1);
+			authfile_tick(&w);
 			sysmon_tick(&w);
 			report_tick(&w);
 			/* Ticks keep their rhythm however long one took. */

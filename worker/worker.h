@@ -60,6 +60,7 @@ struct worker {
 	int64_t reload_at; /* sing-box: when to reload (monotonic ms), 0 */
 	int64_t haproxy_reload_at; /* the same for haproxy.reload_command */
 	char authlua_error[WSTATE_TEXT_MAX]; /* why auth.lua failed, "" */
+	char authlua_seen[128]; /* its identity, size and mtime then */
 	int config_dirty; /* users changed since the file was written */
 	int64_t config_synced_at; /* when it was (monotonic ms) */
 	struct routewatch route; /* routewatch.c */
@@ -144,6 +145,11 @@ void corefile_flush(struct worker *w, int force);
  * per reason and tried again at the next call.
  */
 void authfile_sync(struct worker *w, const struct corecfg *cc);
+/*
+ * Called every tick: when paths.auth_lua changed since authfile_sync()
+ * last saw it (edited, replaced or removed by someone else), syncs it.
+ */
+void authfile_tick(struct worker *w);
 
 /* killconn.c */
 /*

@@ -445,6 +445,10 @@ apply_wait_ms() {
 }
 # More lines for the core: section, indented by two spaces.
 CFG_CORE_EXTRA=${CFG_CORE_EXTRA:-}
+# features.auth_lua (paths.auth_lua is RUN/auth.lua) and, if set,
+# haproxy.reload_command.
+CFG_AUTH_LUA=${CFG_AUTH_LUA:-false}
+CFG_HAPROXY_RELOAD=${CFG_HAPROXY_RELOAD:-}
 CFG_NETWORK=${CFG_NETWORK:-false}
 CFG_SYSMON=${CFG_SYSMON:-false}
 # Notifications: features.telegram, the telegram section (api_url is the
@@ -494,6 +498,8 @@ core:
   access_log: $RUN/access.log
   api_address: 127.0.0.1:$API_PORT
 ${CFG_CORE_EXTRA:+$CFG_CORE_EXTRA
+}${CFG_HAPROXY_RELOAD:+haproxy:
+  reload_command: "$CFG_HAPROXY_RELOAD"
 }api:
   api_token: "$CFG_API_TOKEN"
   auth_reads: $CFG_AUTH_READS
@@ -507,7 +513,7 @@ features:
   telegram: $CFG_TELEGRAM
   network: $CFG_NETWORK
   system_monitoring: $CFG_SYSMON
-  auth_lua: false
+  auth_lua: ${CFG_AUTH_LUA:-false}
 services: $(yaml_list "$CFG_SERVICES")
 ${CFG_SYSMON_EXTRA:+system_monitoring:
 $CFG_SYSMON_EXTRA

@@ -13,6 +13,7 @@
 int64_t
 coreops_add(struct db *db, const char *user)
 {
+	int64_t id;
 	int rc;
 
 	rc = db_run(db,
@@ -21,7 +22,14 @@ coreops_add(struct db *db, const char *user)
 	    dbv_text(user), dbv_int(COREOP_WAITING));
 	if (rc != DB_OK)
 		return rc;
-	return sqlite3_last_insert_rowid(db->h);
+	id = sqlite3_last_insert_rowid(db->h);
+	/* The admin has dealt with the user: a hand edit of the core
+	 * config that removed it is no longer worth a warning. */
+	rc = db_run(db,
+	    "UPDATE clients_stats SET config_removed = '' WHERE user = ?1 "
+	    "AND config_removed != ''",
+	    dbv_text(user));
+	return rc != DB_OK ? rc : id;
 }
 
 /* The worst state of the operations FIRST..LAST (see coreops_wait()). */

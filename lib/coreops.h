@@ -31,8 +31,9 @@ enum coreop_state {
 };
 
 /*
- * Records an operation for USER inside the caller's transaction.  Returns
- * its id (> 0), or DB_BUSY / DB_ERR.
+ * Records an operation for USER inside the caller's transaction, and
+ * clears USER's config_removed mark (lib/users.h): the admin has dealt
+ * with it.  Returns its id (> 0), or DB_BUSY / DB_ERR.
  */
 int64_t coreops_add(struct db *db, const char *user);
 

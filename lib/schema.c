@@ -85,7 +85,8 @@ static const char *const schema[] = {
 	" inbound_tag TEXT NOT NULL DEFAULT '',"
 	" disabled_reason TEXT NOT NULL DEFAULT '',"
 	" core_error TEXT NOT NULL DEFAULT '',"
-	" name_key TEXT)",
+	" name_key TEXT,"
+	" config_removed TEXT NOT NULL DEFAULT '')",
 	sql_traffic_stats,
 	sql_dns_stats,
 	"CREATE TABLE IF NOT EXISTS user_ips ("
@@ -206,6 +207,9 @@ static const struct {
 	    "disabled_reason TEXT NOT NULL DEFAULT ''" },
 	{ "core_error",
 	    "ALTER TABLE clients_stats ADD COLUMN core_error "
+	    "TEXT NOT NULL DEFAULT ''" },
+	{ "config_removed",
+	    "ALTER TABLE clients_stats ADD COLUMN config_removed "
 	    "TEXT NOT NULL DEFAULT ''" },
 };
 

@@ -304,6 +304,41 @@ users_set_core_error(struct db *db, const char *user, const char *why)
 	    dbv_text(user), dbv_text(why));
 }
 
+int
+users_mark_config_removed(struct db *db, const char *user, const char *at)
+{
+	int rc;
+
+	rc = db_run(db,
+	    "UPDATE clients_stats SET config_removed = ?2 WHERE user = ?1 "
+	    "AND config_removed = ''",
+	    dbv_text(user), dbv_text(at));
+	if (rc != DB_OK)
+		return rc;
+	return db_changes(db) > 0;
+}
+
+int
+users_config_removed(struct db *db, int64_t *n, size_t max,
+    void (*fn)(void *arg, const char *user), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_get_int(db, n,
+		 "SELECT count(*) FROM clients_stats WHERE config_removed != "
+		 "''")) < 0)
+		return rc;
+	st = db_query(db,
+	    "SELECT user FROM clients_stats WHERE config_removed != '' "
+	    "ORDER BY user LIMIT ?1",
+	    dbv_int((int64_t)max));
+	while ((rc = db_next(db, st)) == 1)
+		fn(arg, db_text(st, 0));
+	return rc < 0 ? rc : DB_OK;
+}
+
 sqlite3_stmt *
 users_due(struct db *db, const char *now)
 {

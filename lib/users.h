@@ -164,6 +164,22 @@ int users_key_first(struct db *db, const char *user, char **other);
 int users_set_core_error(struct db *db, const char *user, const char *why);
 
 /*
+ * Marks USER as removed by hand from the core config file while the
+ * database has it enabled in the core (column config_removed = AT, the
+ * time it was noticed), unless already marked.  The mark stays until the
+ * admin next changes the user through the API (coreops_add()).  Returns 1
+ * if newly marked, 0 if it already was (or there is no such user), DB_*.
+ */
+int users_mark_config_removed(struct db *db, const char *user, const char *at);
+
+/*
+ * Counts the users marked config_removed into *N and calls FN with the
+ * names of the first MAX of them (by name).  DB_OK or DB_*.
+ */
+int users_config_removed(struct db *db, int64_t *n, size_t max,
+    void (*fn)(void *arg, const char *user), void *arg);
+
+/*
  * The users whose subscription ended at NOW ("YYYY-MM-DD-HH") or before:
  * enabled ones, and those disabled as expired that have a renew period
  * now.  Columns user, sub_end, renew, and 1 if enabled (else 0), for

@@ -37,6 +37,8 @@ static const struct {
 	[WS_BANNED_LOG_FP] = { "banned_log_fp", 0 },
 	[WS_SYSMON_STATE] = { "sysmon_state", 0 },
 	[WS_REPORT_LAST] = { "report_last", 0 },
+	[WS_CONFIG_REMOVED] = { "config_removed", 0 },
+	[WS_CONFIG_REMOVED_WARNING] = { "config_removed_warning", 0 },
 };
 
 static const char set_sql[] =

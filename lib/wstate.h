@@ -43,6 +43,8 @@ enum wstate_key {
 	WS_BANNED_LOG_FP, /* ... and as access_log_fp */
 	WS_SYSMON_STATE, /* services up/down, memory/disk alerts raised */
 	WS_REPORT_LAST, /* local date "YYYY-MM-DD" of the last daily report */
+	WS_CONFIG_REMOVED, /* users marked config_removed (lib/users.h) */
+	WS_CONFIG_REMOVED_WARNING, /* ... as a warning for health; "" */
 	WS__MAX
 };
 

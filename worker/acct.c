@@ -246,6 +246,12 @@ acct_counter(void *arg, const char *name, size_t len, int64_t value)
 			acct->last_ignored++;
 			return 0;
 		}
+		if (acct->link_known != NULL &&
+		    !acct->link_known(acct->link_arg,
+			cn.kind != COUNTER_INBOUND, cn.name, cn.namelen)) {
+			acct->last_ignored++;
+			return 0;
+		}
 		key[0] = cn.kind == COUNTER_INBOUND ? LINK_IN : LINK_OUT;
 		memcpy(key + 1, cn.name, cn.namelen);
 		e = table_get(&acct->links, key, cn.namelen + 1, 1);

@@ -31,6 +31,13 @@ struct acct {
 	struct acct_table users; /* state of clients_stats rows */
 	struct acct_table links; /* state of traffic_stats rows */
 	char *api_tag; /* owned: inbound left out ("api") */
+	/*
+	 * Whether the core config has the inbound (OUTBOUND 0) or outbound
+	 * tagged TAG (LEN bytes); a counter of one it lacks is left out
+	 * (its traffic_stats row was removed).  NULL: every one counts.
+	 */
+	int (*link_known)(void *arg, int outbound, const char *tag, size_t len);
+	void *link_arg;
 	int64_t online_bps; /* rate above which a user is online */
 	int loaded; /* state read from the database */
 	/* the tick in progress */
@@ -41,7 +48,7 @@ struct acct {
 	uint32_t seen_gen;
 	/* results of the last committed tick */
 	size_t last_counters; /* counters accepted */
-	size_t last_ignored; /* counters not ours (names, api) */
+	size_t last_ignored; /* counters not ours (names, api, gone tags) */
 	size_t last_writes; /* rows written */
 	struct acct_write *writes; /* owned: room for a tick's updates */
 	size_t nwrites_cap;

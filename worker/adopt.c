@@ -40,26 +40,22 @@ adopt_name_keys(struct worker *w, int report)
 }
 
 int
-adopt_core_users(struct worker *w)
+adopt_clients(struct worker *w, const struct corecfg *cc,
+    void (*fn)(void *arg, const char *user), void *arg)
 {
-	struct corecfg cc;
-	char err[512], created[16];
+	char created[16];
 	size_t i;
 	int rc, added = 0;
 
-	adopt_name_keys(w, 1);
-	if (corecfg_load(&cc, w->cfg.core_config, w->cfg.core_type, err,
-		sizeof(err)) == -1) {
-		log_warnx("core config: %s (no users adopted)", err);
-		return -1;
-	}
 	subdate_format(time(NULL), created, sizeof(created));
 	if ((rc = db_begin(&w->db)) != DB_OK)
-		goto out;
-	for (i = 0; i < cc.nclients && rc == DB_OK; i++) {
-		rc = users_adopt(&w->db, cc.clients[i].email,
-		    cc.clients[i].credential, cc.clients[i].inbound_tag,
+		return -1;
+	for (i = 0; i < cc->nclients && rc == DB_OK; i++) {
+		rc = users_adopt(&w->db, cc->clients[i].email,
+		    cc->clients[i].credential, cc->clients[i].inbound_tag,
 		    created);
+		if (rc == 1 && fn != NULL)
+			fn(arg, cc->clients[i].email);
 		if (rc >= 0) {
 			added += rc;
 			rc = DB_OK;
@@ -69,10 +65,24 @@ adopt_core_users(struct worker *w)
 		rc = db_commit(&w->db);
 	else
 		db_rollback(&w->db);
-out:
-	corecfg_free(&cc);
-	if (rc != DB_OK)
+	return rc == DB_OK ? added : -1;
+}
+
+int
+adopt_core_users(struct worker *w)
+{
+	struct corecfg cc;
+	char err[512];
+	int added;
+
+	adopt_name_keys(w, 1);
+	if (corecfg_load(&cc, w->cfg.core_config, w->cfg.core_type, err,
+		sizeof(err)) == -1) {
+		log_warnx("core config: %s (no users adopted)", err);
 		return -1;
+	}
+	added = adopt_clients(w, &cc, NULL, NULL);
+	corecfg_free(&cc);
 	if (added > 0)
 		log_info(
 		    "adopted %d users from '%s'", added, w->cfg.core_config);

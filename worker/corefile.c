@@ -102,6 +102,7 @@ sync_config(struct worker *w, const struct corecfg *cc)
 		log_warnx("core config '%s' not updated: %s",
 		    w->cfg.core_config, err);
 	else if (rc == 1) {
+		corewatch_own_write(w);
 		log_info("core config '%s' updated (%zu users)",
 		    w->cfg.core_config, n);
 		if (w->cfg.core_type == CORE_SINGBOX)
@@ -125,6 +126,8 @@ corefile_flush(struct worker *w, int force)
 	    (!force && now - w->config_synced_at < CONFIG_SYNC_MS))
 		return;
 	cc = corefile_config(w);
+	/* An edit not ours is looked at before it is written over. */
+	corewatch_check(w, cc);
 	sync_config(w, cc);
 	authfile_sync(w, cc);
 	w->config_dirty = 0;

@@ -168,6 +168,8 @@ main(int argc, char *argv[])
 	w.api = coreapi_new(w.cfg.core_api_address, w.cfg.core_type, deadline);
 	tag = api_tag(&w.cfg);
 	acct_init(&w.acct, &w.db, tag, w.cfg.online_rate_threshold);
+	w.acct.link_known = corewatch_link_known;
+	w.acct.link_arg = &w;
 	free(tag);
 	w.core_up = -1;
 	/* Created with the signals above blocked, which it inherits. */
@@ -196,6 +198,7 @@ main(int argc, char *argv[])
 			adopt_name_keys(&w, 0);
 			subs_tick(&w);
 			routewatch_tick(&w);
+			corewatch_tick(&w);
 			reconcile_poll(&w, 1);
 			corefile_flush(&w, 1);
 			authfile_tick(&w);
@@ -233,6 +236,7 @@ main(int argc, char *argv[])
 	acct_free(&w.acct);
 	coreapi_free(w.api);
 	corecache_free(&w.core);
+	corewatch_free(&w);
 	sysmon_free(&w);
 	db_close(&w.db);
 	cfg_free(&w.cfg);

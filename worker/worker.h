@@ -14,14 +14,36 @@
 #include "corecfg.h"
 #include "db.h"
 #include "netdev.h"
+#include "strset.h"
 #include "wstate.h"
 
 struct banlog;
 struct coreapi;
 struct ingest_thread;
 struct notify_thread;
-struct strset;
 struct sysmon;
+
+/* A version of the core config file: its identity, size and mtime. */
+struct filever {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* corewatch.c: the core config as the worker last looked at it. */
+struct corewatch {
+	struct strset names; /* owned, exact: its clients' emails */
+	struct filever seen; /* that version */
+	struct filever own; /* the one the worker wrote last */
+	int looked; /* names and seen hold a version */
+	size_t put_back; /* users the next write puts back */
+	int prune_due; /* the config changed since traffic_stats was pruned */
+	int64_t pruned_at; /* when it was (monotonic ms), 0 = never */
+	int64_t marked; /* users marked config_removed, as published */
+	char text[WSTATE_TEXT_MAX]; /* the warning, as published */
+	int published;
+};
 
 /* routewatch.c: the last routing check of the core config. */
 struct routewatch {
@@ -64,6 +86,7 @@ struct worker {
 	int config_dirty; /* users changed since the file was written */
 	int64_t config_synced_at; /* when it was (monotonic ms) */
 	struct routewatch route; /* routewatch.c */
+	struct corewatch watch; /* corewatch.c */
 	struct sysmon *sysmon; /* owned: sysmon.c, report.c */
 };
 
@@ -75,6 +98,13 @@ struct worker {
  * users added, or -1.
  */
 int adopt_core_users(struct worker *w);
+/*
+ * The same for the clients of CC, in one transaction, calling FN (if not
+ * NULL) with each name added (before the commit).  Returns the number
+ * added, or -1 (nothing added).
+ */
+int adopt_clients(struct worker *w, const struct corecfg *cc,
+    void (*fn)(void *arg, const char *user), void *arg);
 
 /*
  * Keys the users other programs added (no name key yet, lib/users.h) and,
@@ -150,6 +180,37 @@ void authfile_sync(struct worker *w, const struct corecfg *cc);
  * last saw it (edited, replaced or removed by someone else), syncs it.
  */
 void authfile_tick(struct worker *w);
+/* corewatch.c */
+/*
+ * Looks at the core config CC (corefile_config()) when its file changed
+ * since the last look and it was not the worker that wrote it (a hand
+ * edit, another tool): adopts its new clients (as adopt_core_users()),
+ * and for a client the previous version had (at the first look: one the
+ * worker had put in the running core) that the database has enabled in
+ * that inbound, marks the user config_removed (lib/users.h), logs it once
+ * and has the next write put it back (logged).  A client added by hand
+ * that the database has disabled or elsewhere is logged and taken out by
+ * the next write.  An unreadable file is not looked at (CC is then the
+ * last good one, an old version).  Called before every write and every
+ * tick.
+ */
+void corewatch_check(struct worker *w, const struct corecfg *cc);
+/* Records the file as the worker just wrote it (its own version). */
+void corewatch_own_write(struct worker *w);
+/*
+ * Every tick: corewatch_check(), then traffic_stats loses the rows of the
+ * inbounds and outbounds the config (read successfully) no longer has,
+ * once after each change of the file and at least hourly, and the users
+ * marked config_removed are published for /api/v1/health.
+ */
+void corewatch_tick(struct worker *w);
+/*
+ * For acct.link_known: whether the core config (the last good one) has
+ * the inbound or outbound TAG (LEN bytes); 1 when there never was one.
+ */
+int corewatch_link_known(void *w, int outbound, const char *tag, size_t len);
+/* Frees what W->watch holds. */
+void corewatch_free(struct worker *w);
 
 /* killconn.c */
 /*

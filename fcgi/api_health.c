@@ -110,6 +110,8 @@ api_health(struct req *req)
 	jadd(c, "error", json_object_new_string(ws.text[WS_CORE_ERROR]));
 	jadd(c, "config_error",
 	    json_object_new_string(ws.text[WS_CORE_CONFIG_ERROR]));
+	jadd(c, "config_removed_users",
+	    json_object_new_int64(ws.num[WS_CONFIG_REMOVED]));
 	jadd(root, "core", c);
 	jadd(d, "ok", json_object_new_boolean(dbok));
 	jadd(root, "database", d);
@@ -117,6 +119,12 @@ api_health(struct req *req)
 	if (ws.text[WS_ROUTE_WARNING][0] != '\0' &&
 	    json_object_array_add(
 		warn, json_object_new_string(ws.text[WS_ROUTE_WARNING])) != 0)
+		fatalx("json: out of memory");
+	/* Enabled users someone took out of the core config by hand. */
+	if (ws.text[WS_CONFIG_REMOVED_WARNING][0] != '\0' &&
+	    json_object_array_add(warn,
+		json_object_new_string(ws.text[WS_CONFIG_REMOVED_WARNING])) !=
+		0)
 		fatalx("json: out of memory");
 	jadd(root, "warnings", warn);
 	/* What the access log could not prove (v2ray-stat(8)). */

@@ -178,7 +178,7 @@ corewatch_check(struct worker *w, const struct corecfg *cc)
 done:
 	strset_free(&cw->names);
 	cw->names = now;
-	now.slots = NULL;
+	memset(&now, 0, sizeof(now)); /* moved */
 	cw->seen = v;
 	cw->looked = 1;
 	cw->prune_due = 1;

@@ -218,13 +218,14 @@ corewatch_link_known(void *arg, int outbound, const char *tag, size_t len)
 static void
 prune_links(struct worker *w, const struct corecfg *cc)
 {
-	struct buf gone;
+	struct buf gone, relabel;
 	sqlite3_stmt *st;
 	const char *s, *dir;
 	size_t n = 0;
 	int rc, out;
 
 	buf_init(&gone);
+	buf_init(&relabel);
 	st = db_query(&w->db, "SELECT source, direction FROM traffic_stats");
 	while ((rc = db_next(&w->db, st)) == 1) {
 		s = db_text(st, 0);
@@ -232,14 +233,26 @@ prune_links(struct worker *w, const struct corecfg *cc)
 		out = strcmp(dir, "outbound") == 0;
 		if (corediff_has_link(cc, out, s, strlen(s)))
 			continue;
+		/* The original's rows, keyed by tag alone, were migrated as
+		 * inbounds: an outbound's is relabelled, never dropped. */
+		if (!out && corediff_has_link(cc, 1, s, strlen(s))) {
+			buf_add(&relabel, s, strlen(s) + 1);
+			continue;
+		}
 		/* Source then direction, each ending in a NUL. */
 		buf_add(&gone, s, strlen(s) + 1);
 		buf_add(&gone, dir, strlen(dir) + 1);
 		n++;
 	}
-	if (rc < 0 || n == 0 || db_begin(&w->db) != DB_OK)
+	if (rc < 0 || (n == 0 && relabel.len == 0) || db_begin(&w->db) != DB_OK)
 		goto out;
-	for (s = gone.data, rc = DB_OK; rc == DB_OK && s < gone.data + gone.len;
+	for (s = relabel.data, rc = DB_OK;
+	     rc == DB_OK && s < relabel.data + relabel.len; s += strlen(s) + 1)
+		rc = db_run(&w->db,
+		    "UPDATE OR IGNORE traffic_stats SET direction = 'outbound' "
+		    "WHERE source = ?1 AND direction = 'inbound'",
+		    dbv_text(s));
+	for (s = gone.data; rc == DB_OK && s < gone.data + gone.len;
 	     s = dir + strlen(dir) + 1) {
 		dir = s + strlen(s) + 1;
 		rc = db_run(&w->db,
@@ -260,6 +273,7 @@ prune_links(struct worker *w, const struct corecfg *cc)
 	}
 out:
 	buf_free(&gone);
+	buf_free(&relabel);
 }
 
 static void

@@ -138,7 +138,7 @@ wpid=$(cat "$RUN/worker.pid")
 run_ok "worker creates the database (user_version $(schema_version))" wait_until 10 db_ready
 is "$(missing_tables)" "" "all tables created"
 cols=$(sql "SELECT group_concat(name, ' ') FROM pragma_table_info('clients_stats');")
-is "$cols" "user uuid last_seen rate enabled sub_end renew lim_ip ips uplink downlink sess_uplink sess_downlink created inbound_tag disabled_reason core_error name_key" "clients_stats columns"
+is "$cols" "user uuid last_seen rate enabled sub_end renew lim_ip ips uplink downlink sess_uplink sess_downlink created inbound_tag disabled_reason core_error name_key config_removed" "clients_stats columns"
 cols=$(sql "SELECT group_concat(name, ' ') FROM pragma_table_info('traffic_stats');")
 is "$cols" "source rate uplink downlink sess_uplink sess_downlink direction" "traffic_stats columns"
 cols=$(sql "SELECT group_concat(name, ' ') FROM pragma_table_info('dns_stats');")

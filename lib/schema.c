@@ -384,6 +384,25 @@ name_keys(struct db *db, int version)
 	return DB_OK;
 }
 
+/*
+ * Version 4: clients_stats gets config_removed (a user removed from the
+ * core config by hand, worker/corewatch.c) in a database of any earlier
+ * version; the outbox table comes with the schema.
+ */
+static int
+config_removed(struct db *db)
+{
+	int rc;
+
+	if ((rc = has_table(db, "clients_stats")) != 1)
+		return rc < 0 ? DB_ERR : DB_OK;
+	if ((rc = has_column(db, "clients_stats", "config_removed")) != 0)
+		return rc < 0 ? DB_ERR : DB_OK;
+	return db_exec(db,
+	    "ALTER TABLE clients_stats ADD COLUMN config_removed TEXT NOT "
+	    "NULL DEFAULT ''");
+}
+
 int
 db_migrate(struct db *db, char *err, size_t errsz)
 {
@@ -432,7 +451,8 @@ db_migrate(struct db *db, char *err, size_t errsz)
 	/* Version 2: dns_stats without rowids (one B-tree, not a table
 	 * and an index that both hold every name), for all older ones. */
 	if ((rc = dns_stats_without_rowid(db)) != DB_OK ||
-	    (rc = name_keys(db, version)) != DB_OK)
+	    (rc = name_keys(db, version)) != DB_OK ||
+	    (rc = config_removed(db)) != DB_OK)
 		goto fail;
 	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
 		if ((rc = db_exec(db, schema[i])) != DB_OK)

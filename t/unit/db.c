@@ -258,6 +258,42 @@ t_v2(void)
 	db_close(&db);
 }
 
+/*
+ * A version 3 database (the last before the outbox) comes to version 4:
+ * clients_stats gets config_removed, the outbox appears, no row is lost.
+ */
+static void
+t_v3(void)
+{
+	struct db db;
+	char path[256], err[512];
+
+	snprintf(path, sizeof(path), "%s/v3.db", dir);
+	is_int(db_open(&db, path, err, sizeof(err)), DB_OK, "open v3");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "create current");
+	is_int(db_exec(&db,
+		   "INSERT INTO clients_stats (user, uuid) VALUES ('ann', "
+		   "'u1');"
+		   "ALTER TABLE clients_stats DROP COLUMN config_removed;"
+		   "DROP TABLE outbox;"
+		   "PRAGMA user_version = 3"),
+	    DB_OK, "made a version 3 database");
+	is_int(db_migrate(&db, err, sizeof(err)), DB_OK, "migrate 3 -> 4");
+	is_int(db_schema_version(&db), DB_SCHEMA_VERSION, "version 4");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM pragma_table_info('clients_stats') "
+		   "WHERE name = 'config_removed'"),
+	    1, "config_removed added");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM clients_stats WHERE user = 'ann' AND "
+		   "config_removed = ''"),
+	    1, "the row kept, not marked");
+	is_int(sql_scalar(&db,
+		   "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'"),
+	    1, "the outbox created");
+	db_close(&db);
+}
+
 static void
 t_stmt_cache(void)
 {
@@ -456,6 +492,7 @@ main(void)
 	t_adopt();
 	t_v1();
 	t_v2();
+	t_v3();
 	t_stmt_cache();
 	t_typed();
 	t_modes();

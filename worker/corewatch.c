@@ -82,6 +82,15 @@ removed(void *arg, const char *user)
 			  "it is applied when the inbound is back",
 		    w->cfg.core_config, user, tag);
 	else if (rc == 1) {
+		/* The core may have started from this version of the file
+		 * before the worker puts the user back: whether it has the
+		 * user is no longer known, and it is applied again through
+		 * the core's API (harmless if the core has it).  Before the
+		 * mark, which a new operation clears. */
+		if (reconcile_forget(w, user) != DB_OK)
+			log_warnx("core config '%s': user '%s': cannot queue "
+				  "its re-application",
+			    w->cfg.core_config, user);
 		rc = users_mark_config_removed(&w->db, user, lk->at);
 		if (rc == 1)
 			log_warnx("core config '%s': user '%s' was removed "

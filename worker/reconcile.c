@@ -361,6 +361,22 @@ data_version(struct worker *w)
 	return v;
 }
 
+int
+reconcile_forget(struct worker *w, const char *user)
+{
+	int rc;
+
+	if ((rc = db_begin(&w->db)) != DB_OK)
+		return rc;
+	if ((rc = db_run(&w->db, "DELETE FROM core_applied WHERE user = ?1",
+		 dbv_text(user))) != DB_OK ||
+	    coreops_add(&w->db, user) < 0) {
+		db_rollback(&w->db);
+		return rc != DB_OK ? rc : DB_ERR;
+	}
+	return db_commit(&w->db);
+}
+
 void
 reconcile_core_restarted(struct worker *w)
 {

@@ -139,6 +139,14 @@ int worker_tick(struct worker *w);
  * user is checked.  The config file follows (corefile_flush()).
  */
 void reconcile_poll(struct worker *w, int retry);
+/*
+ * Forgets whether the running core has USER (its core_applied row) and
+ * queues an operation for it, in one transaction: the next call applies
+ * it again through the core's API (harmless if the core has it).  For a
+ * core that may have started from a file the user was missing from.
+ * DB_OK or DB_*.
+ */
+int reconcile_forget(struct worker *w, const char *user);
 /* Marks that the core restarted: it holds only its config file's users. */
 void reconcile_core_restarted(struct worker *w);
 /*

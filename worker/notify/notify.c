@@ -123,7 +123,7 @@ prune(struct notify_thread *nt)
 	}
 	if (dropped > 0)
 		log_warnx("Telegram: %lld undelivered messages dropped by the "
-			  "outbox's bounds (telegram.outbox_max %d, "
+			  "outbox's bounds (telegram.outbox_max_messages %d, "
 			  "telegram.outbox_max_age %d hours)",
 		    (long long)dropped, cfg->telegram_outbox_max,
 		    cfg->telegram_outbox_max_age);
